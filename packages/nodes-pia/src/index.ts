@@ -1,1 +1,5 @@
-export { coreVersion } from '@piagraph/graph-core';
+/**
+ * @piagraph/nodes-pia: the PIA node pack and the model code under it (Node-only entry).
+ * Each area has its own barrel; add one `export *` line per area below.
+ */
+export * from './pack.js';

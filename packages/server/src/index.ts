@@ -1,1 +1,1 @@
-export { coreVersion } from '@piagraph/nodes-pia';
+export {};
