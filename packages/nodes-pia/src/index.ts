@@ -3,3 +3,4 @@
  * Each area has its own barrel; add one `export *` line per area below.
  */
 export * from './pack.js';
+export * from './affinity/index.js';
