@@ -1,1 +1,2 @@
 export * from './types/index.js';
+export { defineNode } from './define-node.js';

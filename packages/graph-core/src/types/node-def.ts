@@ -1,4 +1,4 @@
-import type { SocketValue, SocketValueMap } from './socket-types.js';
+import type { SocketValueMap } from './socket-types.js';
 import type { PreviewImage, UiOutput } from './events.js';
 
 /** Options every input spec may carry (ComfyUI `InputTypeOptions`). */
@@ -79,13 +79,22 @@ export interface OutputSpec {
   tooltip?: string;
 }
 
+/** The value of a socket type name; a comma union (`"IMAGE,LATENT"`) gives the union of its members' values. */
+export type UnionSocketValue<T extends string> = T extends `${infer Head},${infer Rest}`
+  ? UnionSocketValue<Head> | UnionSocketValue<Rest>
+  : T extends keyof SocketValueMap
+    ? SocketValueMap[T]
+    : unknown;
+
 /** The value a single input spec delivers to `run`. */
-export type InputValue<S> = S extends ComboInputSpec<infer O>
-  ? O
+export type InputValue<S> = S extends { type: 'COMBO'; options: infer L }
+  ? L extends readonly (infer O)[]
+    ? O
+    : L extends () => readonly (infer O)[]
+      ? O
+      : string
   : S extends { type: infer T extends string }
-    ? T extends keyof SocketValueMap
-      ? SocketValueMap[T]
-      : unknown
+    ? UnionSocketValue<T>
     : never;
 
 /** The `inputs` argument of `run`, derived from the declaration. */
@@ -97,7 +106,7 @@ export type InputValues<I extends InputsDecl> = {
 
 /** The tuple of output values `run` returns, derived from the declaration. */
 export type OutputValues<O extends readonly OutputSpec[]> = {
-  -readonly [K in keyof O]: O[K] extends { type: infer T extends string } ? SocketValue<T> : never;
+  -readonly [K in keyof O]: O[K] extends { type: infer T extends string } ? UnionSocketValue<T> : never;
 };
 
 /** What a node's `run` returns. */
