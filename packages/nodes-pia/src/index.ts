@@ -4,3 +4,4 @@
  */
 export * from './pack.js';
 export * from './affinity/index.js';
+export * from './schedulers/index.js';
