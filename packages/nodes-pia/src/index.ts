@@ -5,3 +5,4 @@
 export * from './pack.js';
 export * from './affinity/index.js';
 export * from './schedulers/index.js';
+export * from './random/index.js';
