@@ -1,4 +1,5 @@
 import type { ExecutionErrorData, ExecutionEvent, UiOutput } from './events.js';
+import type { NodeErrors, ValidationErrorItem } from './validation.js';
 
 /** Options of one `Executor.run`. */
 export interface RunOptions {
@@ -23,7 +24,22 @@ export interface RunResult {
   executed: string[];
   /** Ids of nodes served from the cache. */
   cached: string[];
+  /**
+   * Why the run failed. A node exception gives the `execution_error` data; a prompt that failed validation gives
+   * `exception_type: 'ValidationError'`, the first failing node (or `''`) as `node_id`, and the details in `validation`.
+   */
   error?: ExecutionErrorData;
   /** Per-node wall time in milliseconds (0 for cached nodes). */
   timings: Record<string, number>;
+  /**
+   * Validation findings: `error` is set when the prompt did not run at all; `nodeErrors` lists outputs that were
+   * dropped while others ran (ComfyUI's 200-with-`node_errors` case). Absent when validation found nothing.
+   */
+  validation?: { error?: ValidationErrorItem; nodeErrors: NodeErrors };
+}
+
+/** Options of an `Executor`. */
+export interface ExecutorOptions {
+  /** Byte budget of the output cache (default 4 GiB); least recently used results are evicted beyond it. */
+  cacheBudgetBytes?: number;
 }

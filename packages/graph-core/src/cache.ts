@@ -1,0 +1,167 @@
+import type { UiOutput } from './types/events.js';
+
+/** Default byte budget of the output cache: 4 GiB. */
+export const DEFAULT_CACHE_BUDGET_BYTES = 4 * 1024 ** 3;
+
+/** What the cache keeps of one node run. */
+export interface CacheEntry {
+  outputs: readonly unknown[];
+  ui?: UiOutput;
+  sizeBytes: number;
+}
+
+/**
+ * A 128-bit string hash (four 32-bit multiply-xorshift lanes, cyrb53-style), as 32 hex characters. Not
+ * cryptographic; wide enough that two different signatures sharing a key is not a practical concern.
+ */
+export function hashString(text: string): string {
+  let a = 0xdeadbeef;
+  let b = 0x41c6ce57;
+  let c = 0x9e3779b9;
+  let d = 0x85ebca6b;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    a = Math.imul(a ^ ch, 2654435761);
+    b = Math.imul(b ^ ch, 1597334677);
+    c = Math.imul(c ^ ch, 2246822519);
+    d = Math.imul(d ^ ch, 3266489917);
+  }
+  a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+  b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
+  c = Math.imul(c ^ (c >>> 16), 2246822507) ^ Math.imul(d ^ (d >>> 13), 3266489909);
+  d = Math.imul(d ^ (d >>> 16), 2246822507) ^ Math.imul(c ^ (c >>> 13), 3266489909);
+  return hex(a) + hex(b) + hex(c) + hex(d);
+}
+
+function hex(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/** JSON with object keys sorted, so equal values always serialise equally. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`).join(',')}}`;
+}
+
+/** One linked input's contribution to a signature. */
+export interface UpstreamRef {
+  input: string;
+  key: string;
+  output: number;
+}
+
+/**
+ * A node's input signature key (ComfyUI's content-addressed cache key): its class, its literal inputs sorted by
+ * name, its fingerprint, and for each linked input the upstream node's key and output index. Node ids take no
+ * part, so the same sub-graph under other ids, or in another prompt, hits the same entries.
+ */
+export function signatureKey(
+  classType: string,
+  literals: Readonly<Record<string, unknown>>,
+  fingerprint: string,
+  upstream: readonly UpstreamRef[],
+): string {
+  let text = `${classType}\u0000${stableStringify(literals)}\u0000${fingerprint}`;
+  const sorted = upstream.length > 1 ? [...upstream].sort((x, y) => (x.input < y.input ? -1 : 1)) : upstream;
+  for (const ref of sorted) text += `\u0000${ref.input}=${ref.key}:${ref.output}`;
+  return hashString(text);
+}
+
+/** What an output without a known size is assumed to hold. */
+const NOMINAL_BYTES = 64;
+
+function valueBytes(value: unknown, depth: number): number {
+  if (value === null || value === undefined) return 8;
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return 8;
+    case 'string':
+      return 16 + 2 * value.length;
+    case 'object': {
+      if (ArrayBuffer.isView(value)) return value.byteLength;
+      if (value instanceof ArrayBuffer) return value.byteLength;
+      if (depth > 0 && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+        let total = NOMINAL_BYTES;
+        for (const item of Object.values(value)) total += valueBytes(item, depth - 1);
+        return total;
+      }
+      return NOMINAL_BYTES;
+    }
+    default:
+      return NOMINAL_BYTES;
+  }
+}
+
+/**
+ * A cheap estimate of the bytes a node's outputs hold, used when the node does not report `sizeBytes`: typed
+ * arrays count their bytes, plain objects and arrays are looked into two levels deep, anything else is small.
+ */
+export function estimateSizeBytes(outputs: readonly unknown[]): number {
+  let total = 0;
+  for (const output of outputs) total += valueBytes(output, 2);
+  return total;
+}
+
+/** Figures of an `OutputCache`. */
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  budgetBytes: number;
+}
+
+/** Node results by signature key, least recently used first out when the byte budget is exceeded. */
+export class OutputCache {
+  readonly #entries = new Map<string, CacheEntry>();
+  #bytes = 0;
+
+  constructor(readonly budgetBytes: number = DEFAULT_CACHE_BUDGET_BYTES) {
+    if (!(budgetBytes >= 0)) throw new RangeError(`cache budget must be a non-negative number of bytes, got ${budgetBytes}`);
+  }
+
+  /** The entry for `key`, marking it most recently used. */
+  get(key: string): CacheEntry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** Stores an entry, then evicts least recently used ones until the budget holds. An entry over budget is not kept. */
+  set(key: string, entry: CacheEntry): void {
+    this.delete(key);
+    if (entry.sizeBytes > this.budgetBytes) return;
+    this.#entries.set(key, entry);
+    this.#bytes += entry.sizeBytes;
+    for (const [oldKey, old] of this.#entries) {
+      if (this.#bytes <= this.budgetBytes) break;
+      this.#entries.delete(oldKey);
+      this.#bytes -= old.sizeBytes;
+    }
+  }
+
+  delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.sizeBytes;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
+  stats(): CacheStats {
+    return { entries: this.#entries.size, bytes: this.#bytes, budgetBytes: this.budgetBytes };
+  }
+}

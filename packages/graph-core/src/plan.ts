@@ -1,0 +1,110 @@
+import { signatureKey, type UpstreamRef } from './cache.js';
+import { GraphCycleError } from './errors.js';
+import { walkUpstream } from './graph-walk.js';
+import type { PreparedNode } from './validate.js';
+
+/** The cache as the planner sees it. */
+export interface CacheLookup {
+  has(key: string): boolean;
+}
+
+/** What runs, in which order, and what comes from the cache. */
+export interface ExecutionPlan {
+  /** The output nodes (or partial-execution targets) the plan serves. */
+  targets: string[];
+  /** Nodes that will run, each after the nodes it reads from. */
+  order: string[];
+  /** Nodes served from the cache (their ancestors are not visited at all). */
+  cached: string[];
+  /** Signature key of every ancestor of the targets; `undefined` for `cache: 'never'` nodes and their dependants. */
+  keys: Map<string, string | undefined>;
+  /**
+   * The nodes of `order` by depth: a node's depth is one more than its deepest running dependency, so the nodes
+   * of one level never read from each other and may run concurrently.
+   */
+  levels: string[][];
+  /** How many nodes of `order` read each node (its value can be released once they all have). */
+  consumers: Map<string, number>;
+}
+
+/** Fingerprints of the nodes that declare one; a throwing fingerprint makes the node volatile (always re-run). */
+async function fingerprints(ids: readonly string[], nodes: ReadonlyMap<string, PreparedNode>): Promise<Map<string, string | undefined>> {
+  const prints = new Map<string, string | undefined>();
+  const pending: Promise<void>[] = [];
+  for (const id of ids) {
+    const node = nodes.get(id)!;
+    if (!node.def.fingerprint) continue;
+    try {
+      const print = node.def.fingerprint(node.literals);
+      if (print instanceof Promise) {
+        pending.push(print.then((value) => void prints.set(id, String(value)), () => void prints.set(id, undefined)));
+      } else {
+        prints.set(id, String(print));
+      }
+    } catch {
+      prints.set(id, undefined);
+    }
+  }
+  if (pending.length > 0) await Promise.all(pending);
+  return prints;
+}
+
+/**
+ * Plans a run: only ancestors of `targets` take part; every one gets a signature key; walking up from the targets
+ * stops at nodes whose key is cached, and what remains runs in topological order. Throws `GraphCycleError` on a
+ * cycle (validation reports cycles first, so the executor never meets one here).
+ */
+export async function planExecution(
+  nodes: ReadonlyMap<string, PreparedNode>,
+  targets: readonly string[],
+  cache?: CacheLookup,
+): Promise<ExecutionPlan> {
+  const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
+  const all = walkUpstream(targets, deps);
+  if (all.cycles.length > 0) throw new GraphCycleError(all.cycles[0]!);
+
+  const prints = await fingerprints(all.order, nodes);
+  const keys = new Map<string, string | undefined>();
+  for (const id of all.order) {
+    const node = nodes.get(id)!;
+    if (node.def.cache === 'never' || (prints.has(id) && prints.get(id) === undefined)) {
+      keys.set(id, undefined);
+      continue;
+    }
+    const upstream: UpstreamRef[] = [];
+    let volatile = false;
+    for (const link of node.links) {
+      const key = keys.get(link.source);
+      if (key === undefined) {
+        volatile = true;
+        break;
+      }
+      upstream.push({ input: link.input, key, output: link.output });
+    }
+    keys.set(id, volatile ? undefined : signatureKey(node.classType, node.literals, prints.get(id) ?? '', upstream));
+  }
+
+  const isCached = (id: string): boolean => {
+    const key = keys.get(id);
+    return key !== undefined && cache !== undefined && cache.has(key);
+  };
+  const reached = cache ? walkUpstream(targets, deps, isCached).order : all.order;
+  const order: string[] = [];
+  const cached: string[] = [];
+  for (const id of reached) (isCached(id) ? cached : order).push(id);
+
+  const consumers = new Map<string, number>();
+  const depth = new Map<string, number>();
+  const levels: string[][] = [];
+  for (const id of order) {
+    let level = 0;
+    for (const dep of nodes.get(id)!.deps) {
+      consumers.set(dep, (consumers.get(dep) ?? 0) + 1);
+      const depLevel = depth.get(dep);
+      if (depLevel !== undefined && depLevel + 1 > level) level = depLevel + 1;
+    }
+    depth.set(id, level);
+    (levels[level] ??= []).push(id);
+  }
+  return { targets: [...targets], order, cached, keys, levels, consumers };
+}

@@ -1,0 +1,283 @@
+import { estimateSizeBytes, type OutputCache } from './cache.js';
+import { InterruptedError, NodeExecutionError } from './errors.js';
+import { MinHeap } from './min-heap.js';
+import type { ExecutionPlan } from './plan.js';
+import { summariseInputs, tracebackOf } from './summarise.js';
+import type { ExecutionErrorData, ExecutionEvent, PreviewImage, UiOutput } from './types/events.js';
+import type { RunResult } from './types/execution.js';
+import type { NodeResult, RunContext } from './types/node-def.js';
+import type { PreparedNode } from './validate.js';
+
+/** What one run needs: a plan over prepared nodes, the shared cache, and where events go. */
+export interface RunSessionInit {
+  promptId: string;
+  plan: ExecutionPlan;
+  nodes: ReadonlyMap<string, PreparedNode>;
+  cache: OutputCache;
+  emit: (event: ExecutionEvent) => void;
+  signal?: AbortSignal;
+  concurrency: number;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Executes one plan. Nodes whose inputs are ready wait in a heap ordered by plan position; up to `concurrency`
+ * run at once. Synchronous nodes complete inside the scheduling loop without a microtask hop, which keeps
+ * trivial graphs fast. A value is dropped from the run once all its consumers have read it (the cache keeps its
+ * own reference when the node is cacheable). A node that finishes after the run was interrupted or failed is
+ * discarded, never cached: it may have cut its work short.
+ */
+export class RunSession {
+  readonly #init: RunSessionInit;
+  readonly #values = new Map<string, readonly unknown[]>();
+  readonly #remainingReads: Map<string, number>;
+  readonly #waiting = new Map<string, number>();
+  readonly #dependants = new Map<string, string[]>();
+  readonly #position = new Map<string, number>();
+  readonly #ready = new MinHeap();
+  readonly #inFlight = new Set<string>();
+  readonly #controller = new AbortController();
+  readonly #executed: string[] = [];
+  readonly #timings: Record<string, number> = {};
+  readonly #outputs: Record<string, UiOutput> = {};
+  #failure: ExecutionErrorData | undefined;
+  #interrupted: { node: string | null } | undefined;
+  #finished = false;
+  #resolve: (result: RunResult) => void = () => undefined;
+
+  constructor(init: RunSessionInit) {
+    this.#init = init;
+    this.#remainingReads = new Map(init.plan.consumers);
+    const running = new Set(init.plan.order);
+    init.plan.order.forEach((id, index) => {
+      this.#position.set(id, index);
+      let waiting = 0;
+      for (const dep of init.nodes.get(id)!.deps) {
+        if (!running.has(dep)) continue;
+        waiting += 1;
+        let list = this.#dependants.get(dep);
+        if (!list) this.#dependants.set(dep, (list = []));
+        list.push(id);
+      }
+      this.#waiting.set(id, waiting);
+      if (waiting === 0) this.#ready.push(index);
+    });
+  }
+
+  /** Runs the plan to its end and reports how it went; never throws for a node's failure. */
+  execute(): Promise<RunResult> {
+    const { promptId, plan, signal } = this.#init;
+    const done = new Promise<RunResult>((resolve) => (this.#resolve = resolve));
+    const onAbort = (): void => this.#controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void done.then(() => signal?.removeEventListener('abort', onAbort));
+
+    this.#emit({ type: 'execution_start', data: { prompt_id: promptId, timestamp: Date.now() } });
+    if (signal?.aborted) {
+      this.#interrupted = { node: plan.order[0] ?? null };
+      this.#finish();
+      return done;
+    }
+    this.#emit({ type: 'execution_cached', data: { nodes: [...plan.cached], prompt_id: promptId, timestamp: Date.now() } });
+    for (const id of plan.cached) if (!this.#stopping) this.#serveCached(id);
+    this.#pump();
+    return done;
+  }
+
+  #emit(event: ExecutionEvent): void {
+    this.#init.emit(event);
+  }
+
+  #serveCached(id: string): void {
+    const node = this.#init.nodes.get(id)!;
+    const entry = this.#init.cache.get(this.#init.plan.keys.get(id)!);
+    if (!entry) {
+      // Only a `clearCache()` between planning and this point can cause it.
+      const message = `the cached result of node ${id} (${node.classType}) was evicted before it was read`;
+      this.#fail(node, new NodeExecutionError(id, node.classType, message), {});
+      return;
+    }
+    if ((this.#remainingReads.get(id) ?? 0) > 0) this.#values.set(id, entry.outputs);
+    if (entry.ui) this.#outputs[id] = entry.ui;
+    if (entry.ui || node.def.outputNode) this.#emitExecuted(id, entry.ui);
+    this.#timings[id] = 0;
+    this.#emit({ type: 'node_finished', data: { prompt_id: this.#init.promptId, node: id, ms: 0, cached: true } });
+  }
+
+  #emitExecuted(id: string, ui: UiOutput | undefined): void {
+    this.#emit({ type: 'executed', data: { node: id, display_node: id, output: ui ?? null, prompt_id: this.#init.promptId } });
+  }
+
+  get #stopping(): boolean {
+    return this.#failure !== undefined || this.#interrupted !== undefined;
+  }
+
+  #pump(): void {
+    const { plan, signal, concurrency } = this.#init;
+    while (!this.#stopping && this.#inFlight.size < concurrency && this.#ready.size > 0) {
+      const id = plan.order[this.#ready.pop()!]!;
+      if (signal?.aborted) {
+        this.#interrupted = { node: id };
+        break;
+      }
+      this.#start(id);
+    }
+    if (this.#inFlight.size === 0 && (this.#stopping || this.#ready.size === 0)) this.#finish();
+  }
+
+  #gatherInputs(node: PreparedNode): Record<string, unknown> {
+    const inputs: Record<string, unknown> = { ...node.literals };
+    for (const link of node.links) inputs[link.input] = this.#values.get(link.source)![link.output];
+    for (const dep of node.deps) {
+      const left = (this.#remainingReads.get(dep) ?? 1) - 1;
+      this.#remainingReads.set(dep, left);
+      if (left <= 0) this.#values.delete(dep);
+    }
+    return inputs;
+  }
+
+  #context(node: PreparedNode): RunContext {
+    const { promptId, emit } = this.#init;
+    const signal = this.#controller.signal;
+    return {
+      promptId,
+      nodeId: node.id,
+      classType: node.classType,
+      signal,
+      progress(value: number, max: number, preview?: PreviewImage): void {
+        // ComfyUI checks the interrupt flag in every progress callback; long loops stop here.
+        if (signal.aborted) throw new InterruptedError(node.id);
+        emit({ type: 'progress', data: { value, max, prompt_id: promptId, node: node.id } });
+        if (preview) emit({ type: 'preview', data: { prompt_id: promptId, node: node.id, image: preview } });
+      },
+      text(message: string): void {
+        emit({ type: 'progress_text', data: { prompt_id: promptId, node: node.id, text: message } });
+      },
+    };
+  }
+
+  #start(id: string): void {
+    const node = this.#init.nodes.get(id)!;
+    this.#emit({ type: 'executing', data: { node: id, display_node: id, prompt_id: this.#init.promptId } });
+    const inputs = this.#gatherInputs(node);
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = node.def.run(inputs, this.#context(node));
+    } catch (error) {
+      this.#fail(node, error, inputs);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#complete(node, result, started, inputs);
+      return;
+    }
+    this.#inFlight.add(id);
+    result.then(
+      (value) => {
+        this.#inFlight.delete(id);
+        this.#complete(node, value, started, inputs);
+        this.#pump();
+      },
+      (error: unknown) => {
+        this.#inFlight.delete(id);
+        this.#fail(node, error, inputs);
+        this.#pump();
+      },
+    );
+  }
+
+  #complete(node: PreparedNode, value: unknown, started: number, inputs: Record<string, unknown>): void {
+    if (this.#controller.signal.aborted) {
+      this.#fail(node, new InterruptedError(node.id), inputs);
+      return;
+    }
+    const expected = (node.def.outputs as readonly unknown[]).length;
+    const result = value as NodeResult | undefined;
+    if (!result || typeof result !== 'object' || !Array.isArray(result.outputs) || result.outputs.length < expected) {
+      const got = result && Array.isArray(result.outputs) ? `${result.outputs.length} outputs` : 'no outputs array';
+      const message = `node ${node.id} (${node.classType}) returned ${got}; it declares ${expected}`;
+      this.#fail(node, new NodeExecutionError(node.id, node.classType, message), inputs);
+      return;
+    }
+    const ms = performance.now() - started;
+    const { promptId, plan, cache } = this.#init;
+    const outputs = result.outputs as readonly unknown[];
+    if ((this.#remainingReads.get(node.id) ?? 0) > 0) this.#values.set(node.id, outputs);
+    const key = plan.keys.get(node.id);
+    if (key !== undefined) {
+      const sizeBytes = typeof result.sizeBytes === 'number' ? result.sizeBytes : estimateSizeBytes(outputs);
+      cache.set(key, result.ui ? { outputs, ui: result.ui, sizeBytes } : { outputs, sizeBytes });
+    }
+    this.#executed.push(node.id);
+    this.#timings[node.id] = ms;
+    if (result.ui) this.#outputs[node.id] = result.ui;
+    if (result.ui || node.def.outputNode) this.#emitExecuted(node.id, result.ui);
+    this.#emit({ type: 'node_finished', data: { prompt_id: promptId, node: node.id, ms, cached: false } });
+    for (const dependant of this.#dependants.get(node.id) ?? []) {
+      const waiting = this.#waiting.get(dependant)! - 1;
+      this.#waiting.set(dependant, waiting);
+      if (waiting === 0) this.#ready.push(this.#position.get(dependant)!);
+    }
+  }
+
+  #fail(node: PreparedNode, error: unknown, inputs: Record<string, unknown>): void {
+    if (this.#stopping) return;
+    if (this.#init.signal?.aborted) {
+      this.#interrupted = { node: node.id };
+    } else {
+      const isError = error instanceof Error;
+      this.#failure = {
+        prompt_id: this.#init.promptId,
+        node_id: node.id,
+        node_type: node.classType,
+        executed: [...this.#executed],
+        exception_message: isError ? error.message : String(error),
+        exception_type: isError ? error.name : typeof error,
+        traceback: tracebackOf(error),
+        current_inputs: summariseInputs(inputs),
+        current_outputs: [...this.#executed, ...this.#init.plan.cached],
+        timestamp: Date.now(),
+      };
+    }
+    this.#controller.abort(error);
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const { promptId, plan } = this.#init;
+    this.#values.clear();
+    const base = {
+      outputs: this.#outputs,
+      executed: [...this.#executed],
+      cached: [...plan.cached],
+      timings: this.#timings,
+    };
+    if (this.#failure) {
+      this.#emit({ type: 'execution_error', data: this.#failure });
+      this.#resolve({ status: 'error', ...base, error: this.#failure });
+      return;
+    }
+    if (this.#interrupted) {
+      const node = this.#interrupted.node;
+      this.#emit({
+        type: 'execution_interrupted',
+        data: {
+          prompt_id: promptId,
+          node_id: node,
+          node_type: node === null ? null : this.#init.nodes.get(node)!.classType,
+          executed: [...this.#executed],
+          timestamp: Date.now(),
+        },
+      });
+      this.#resolve({ status: 'interrupted', ...base });
+      return;
+    }
+    this.#emit({ type: 'execution_success', data: { prompt_id: promptId, timestamp: Date.now() } });
+    this.#resolve({ status: 'success', ...base });
+  }
+}

@@ -1,0 +1,111 @@
+import { OutputCache, type CacheStats } from './cache.js';
+import type { NodeRegistry } from './node-registry.js';
+import { planExecution } from './plan.js';
+import { RunSession } from './run-session.js';
+import type { ApiPrompt } from './types/api-prompt.js';
+import type { ExecutionEvent } from './types/events.js';
+import type { ExecutorOptions, RunOptions, RunResult } from './types/execution.js';
+import type { ValidationResult } from './types/validation.js';
+import { analysePrompt } from './validate.js';
+
+/**
+ * Runs API prompts against a node registry, with a content-addressed output cache shared by its runs.
+ *
+ * `run` validates first. A prompt that fails validation does not throw: the result has `status: 'error'`,
+ * `error.exception_type === 'ValidationError'` and the ComfyUI-shaped findings in `validation`, and the events are
+ * `execution_start` then `execution_error`. Outputs dropped by validation while others run are listed in
+ * `validation.nodeErrors` of a successful result. Runs are serialised: a second `run` starts when the first ends.
+ * The final `executing { node: null }` is the server's to send, not the executor's. Errors thrown by `onEvent`
+ * are ignored so that a faulty listener cannot corrupt a run.
+ */
+export class Executor {
+  readonly #cache: OutputCache;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly registry: NodeRegistry,
+    options: ExecutorOptions = {},
+  ) {
+    this.#cache = new OutputCache(options.cacheBudgetBytes);
+  }
+
+  /** Validates, plans and executes a prompt; resolves when it succeeded, failed or was interrupted. */
+  run(prompt: ApiPrompt, options: RunOptions): Promise<RunResult> {
+    const result = this.#queue.then(() => this.#run(prompt, options));
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Drops every cached result (ComfyUI `POST /free` with `free_memory`). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /** Entries, bytes and budget of the output cache. */
+  cacheStats(): CacheStats {
+    return this.#cache.stats();
+  }
+
+  async #run(prompt: ApiPrompt, options: RunOptions): Promise<RunResult> {
+    const listener = options.onEvent;
+    const emit = (event: ExecutionEvent): void => {
+      try {
+        listener?.(event);
+      } catch {
+        // A listener's bug must not leave the run half-done; see the class comment.
+      }
+    };
+    const analysis = await analysePrompt(this.registry, prompt, options.outputs ? { outputs: options.outputs } : {});
+    const validation = analysis.result;
+    if (!validation.ok) return validationFailure(options.promptId, prompt, validation, emit);
+    const plan = await planExecution(analysis.nodes, validation.outputs, this.#cache);
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1) || 1);
+    const session = new RunSession({
+      promptId: options.promptId,
+      plan,
+      nodes: analysis.nodes,
+      cache: this.#cache,
+      emit,
+      concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const result = await session.execute();
+    return Object.keys(validation.nodeErrors).length > 0
+      ? { ...result, validation: { nodeErrors: validation.nodeErrors } }
+      : result;
+  }
+}
+
+function validationFailure(
+  promptId: string,
+  prompt: ApiPrompt,
+  validation: Extract<ValidationResult, { ok: false }>,
+  emit: (event: ExecutionEvent) => void,
+): RunResult {
+  const nodeId = Object.keys(validation.nodeErrors)[0] ?? '';
+  const nodeType = validation.nodeErrors[nodeId]?.class_type ?? '';
+  const { error } = validation;
+  emit({ type: 'execution_start', data: { prompt_id: promptId, timestamp: Date.now() } });
+  const data = {
+    prompt_id: promptId,
+    node_id: nodeId,
+    node_type: nodeType || (prompt?.[nodeId]?.class_type ?? ''),
+    executed: [],
+    exception_message: error.details ? `${error.message}: ${error.details}` : error.message,
+    exception_type: 'ValidationError',
+    traceback: [],
+    current_inputs: {},
+    current_outputs: [],
+    timestamp: Date.now(),
+  };
+  emit({ type: 'execution_error', data });
+  return {
+    status: 'error',
+    outputs: {},
+    executed: [],
+    cached: [],
+    timings: {},
+    error: data,
+    validation: { error, nodeErrors: validation.nodeErrors },
+  };
+}

@@ -1,0 +1,290 @@
+import { walkUpstream } from './graph-walk.js';
+import { checkLiteral } from './literal-cast.js';
+import { inputEntries, isLinkValue } from './node-inputs.js';
+import { inputInfo } from './object-info.js';
+import type { NodeRegistry } from './node-registry.js';
+import { areTypesCompatible } from './socket-registry.js';
+import type { ApiPrompt } from './types/api-prompt.js';
+import type { AnyNodeDefinition, CustomValidationIssue } from './types/node-def.js';
+import type { NodeErrors, ValidationErrorItem, ValidationResult } from './types/validation.js';
+
+/** Options of `validatePrompt`. */
+export interface ValidateOptions {
+  /** ComfyUI `partial_execution_targets`: validate (and later run) only these nodes and their ancestors. */
+  outputs?: readonly string[];
+}
+
+/** One linked input of a prepared node. */
+export interface PreparedLink {
+  input: string;
+  source: string;
+  output: number;
+}
+
+/** A node of a validated prompt, ready for planning and running. */
+export interface PreparedNode {
+  id: string;
+  classType: string;
+  def: AnyNodeDefinition;
+  /** Literal inputs after ComfyUI's casts (`"5"` → 5, `{ __value__ }` unwrapped), by input name. */
+  literals: Record<string, unknown>;
+  links: PreparedLink[];
+  /** The distinct source node ids of `links`, in input order. */
+  deps: string[];
+}
+
+/** What validation learnt about a prompt: the public result and the prepared nodes the runner reuses. */
+export interface PromptAnalysis {
+  result: ValidationResult;
+  /** The prepared ancestors of the targets (valid or not). */
+  nodes: Map<string, PreparedNode>;
+}
+
+function promptError(type: ValidationErrorItem['type'], message: string, details = ''): ValidationErrorItem {
+  return { type, message, details, extra_info: {} };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Checks that every node has a known class; returns the first problem as ComfyUI's `invalid_prompt`. */
+function checkClasses(registry: NodeRegistry, prompt: Record<string, unknown>): ValidationErrorItem | undefined {
+  for (const [id, node] of Object.entries(prompt)) {
+    if (!isRecord(node) || typeof node['class_type'] !== 'string') {
+      return promptError(
+        'invalid_prompt',
+        'Cannot execute because a node is missing the class_type property.',
+        `Node ID '#${id}'`,
+      );
+    }
+    if (!registry.has(node['class_type'])) {
+      return promptError(
+        'invalid_prompt',
+        `Cannot execute because node ${node['class_type']} does not exist.`,
+        `Node ID '#${id}'`,
+      );
+    }
+    if (node['inputs'] !== undefined && !isRecord(node['inputs'])) {
+      return promptError('invalid_prompt', `Cannot execute because the inputs of node ${id} are not an object.`, `Node ID '#${id}'`);
+    }
+  }
+  return undefined;
+}
+
+/** Checks a node's own inputs (not its ancestors) and prepares it. */
+function prepareNode(
+  id: string,
+  prompt: ApiPrompt,
+  registry: NodeRegistry,
+): { node: PreparedNode; errors: ValidationErrorItem[] } {
+  const api = prompt[id]!;
+  const def = registry.get(api.class_type)!;
+  const inputs = (api.inputs ?? {}) as Record<string, unknown>;
+  const node: PreparedNode = { id, classType: api.class_type, def, literals: {}, links: [], deps: [] };
+  const errors: ValidationErrorItem[] = [];
+  for (const { name, spec, required } of inputEntries(def)) {
+    const value = inputs[name];
+    if (value === undefined) {
+      if (required) {
+        errors.push({
+          type: 'required_input_missing',
+          message: 'Required input is missing',
+          details: name,
+          extra_info: { input_name: name },
+        });
+      }
+      continue;
+    }
+    if (Array.isArray(value)) {
+      if (!isLinkValue(value)) {
+        errors.push({
+          type: 'bad_linked_input',
+          message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+          details: name,
+          extra_info: { input_name: name, input_config: inputInfo(spec), received_value: value },
+        });
+        continue;
+      }
+      const [source, output] = value;
+      const sourceNode = prompt[source];
+      const sourceDef = sourceNode ? registry.get(sourceNode.class_type) : undefined;
+      const outputSpec = sourceDef?.outputs[output];
+      if (!sourceDef || !outputSpec) {
+        errors.push({
+          type: 'bad_linked_input',
+          message: 'Bad linked input, the linked node or output does not exist',
+          details: sourceDef
+            ? `${name}: node ${source} (${sourceNode!.class_type}) has no output ${output}`
+            : `${name}: node ${source} does not exist`,
+          extra_info: { input_name: name, input_config: inputInfo(spec), linked_node: value },
+        });
+        continue;
+      }
+      if (!areTypesCompatible(outputSpec.type, spec.type)) {
+        errors.push({
+          type: 'return_type_mismatch',
+          message: 'Return type mismatch between linked nodes',
+          details: `${name}, received_type(${outputSpec.type}) mismatch input_type(${spec.type})`,
+          extra_info: {
+            input_name: name,
+            input_config: inputInfo(spec),
+            received_type: outputSpec.type,
+            linked_node: value,
+          },
+        });
+        continue;
+      }
+      node.links.push({ input: name, source, output });
+      if (!node.deps.includes(source)) node.deps.push(source);
+      continue;
+    }
+    const checked = checkLiteral(name, spec, value);
+    if (checked.ok) node.literals[name] = checked.value;
+    else errors.push(checked.error);
+  }
+  return { node, errors };
+}
+
+/** Runs a definition's `validate` on its literals, turning issues and exceptions into ComfyUI errors. */
+function customErrors(
+  node: PreparedNode,
+  issues: readonly CustomValidationIssue[] | undefined,
+  thrown?: unknown,
+): ValidationErrorItem[] {
+  if (thrown !== undefined) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return [
+      {
+        type: 'exception_during_validation',
+        message: 'Exception when validating node',
+        details: message,
+        extra_info: { exception_type: thrown instanceof Error ? thrown.name : typeof thrown, exception_message: message },
+      },
+    ];
+  }
+  return (issues ?? []).map((issue) => ({
+    type: 'custom_validation_failed' as const,
+    message: 'Custom validation failed for node',
+    details: `${node.classType} - ${issue.input}: ${issue.message}`,
+    extra_info: { input_name: issue.input, received_value: node.literals[issue.input] },
+  }));
+}
+
+/**
+ * Validates an API prompt the way ComfyUI's `validate_prompt` does, with its error vocabulary: an output whose
+ * ancestry has errors is dropped while the others still validate (`ok: true` with `nodeErrors`); only when every
+ * output fails is the result `ok: false` (`prompt_outputs_failed_validation`). Dependency cycles are reported as
+ * `dependency_cycle` errors on every node of the cycle.
+ */
+export async function validatePrompt(
+  registry: NodeRegistry,
+  prompt: unknown,
+  options: ValidateOptions = {},
+): Promise<ValidationResult> {
+  return (await analysePrompt(registry, prompt, options)).result;
+}
+
+/** `validatePrompt`, also returning the prepared nodes (the executor plans from them without re-parsing). */
+export async function analysePrompt(
+  registry: NodeRegistry,
+  prompt: unknown,
+  options: ValidateOptions = {},
+): Promise<PromptAnalysis> {
+  const nodes = new Map<string, PreparedNode>();
+  if (!isRecord(prompt)) {
+    return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes };
+  }
+  const classError = checkClasses(registry, prompt);
+  if (classError) return { result: { ok: false, error: classError, nodeErrors: {} }, nodes };
+  const api = prompt as ApiPrompt;
+
+  const targets = options.outputs
+    ? [...new Set(options.outputs)].filter((id) => id in api)
+    : Object.keys(api).filter((id) => registry.get(api[id]!.class_type)!.outputNode === true);
+  if (targets.length === 0) {
+    return { result: { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: {} }, nodes };
+  }
+
+  const ownErrors = new Map<string, ValidationErrorItem[]>();
+  const walk = walkUpstream(targets, (id) => {
+    const { node, errors } = prepareNode(id, api, registry);
+    nodes.set(id, node);
+    if (errors.length > 0) ownErrors.set(id, errors);
+    return node.deps;
+  });
+
+  for (const cycle of walk.cycles) {
+    const error: ValidationErrorItem = {
+      type: 'dependency_cycle',
+      message: 'Dependency cycle detected',
+      details: `nodes ${[...cycle, cycle[0]].join(' -> ')} depend on each other`,
+      extra_info: { cycle },
+    };
+    for (const id of cycle) ownErrors.set(id, [...(ownErrors.get(id) ?? []), error]);
+  }
+
+  await runCustomValidation(walk.order, nodes, ownErrors);
+
+  const valid = new Set<string>();
+  for (const id of walk.order) {
+    if (ownErrors.has(id)) continue;
+    if (nodes.get(id)!.deps.every((dep) => valid.has(dep))) valid.add(id);
+  }
+
+  const nodeErrors: NodeErrors = {};
+  const good: string[] = [];
+  for (const target of targets) {
+    if (valid.has(target)) {
+      good.push(target);
+      continue;
+    }
+    const failing = walkUpstream([target], (id) => (valid.has(id) ? [] : nodes.get(id)!.deps)).order;
+    for (const id of failing) {
+      const errors = ownErrors.get(id);
+      if (!errors) continue;
+      const entry = (nodeErrors[id] ??= { class_type: api[id]!.class_type, dependent_outputs: [], errors });
+      entry.dependent_outputs.push(target);
+    }
+  }
+  if (good.length > 0) return { result: { ok: true, outputs: good, nodeErrors }, nodes };
+  const details = Object.values(nodeErrors)
+    .flatMap((entry) => entry.errors.map((error) => `${error.message}: ${error.details}`))
+    .join('\n');
+  return {
+    result: {
+      ok: false,
+      error: promptError('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details),
+      nodeErrors,
+    },
+    nodes,
+  };
+}
+
+/** Calls each error-free node's `validate`, awaiting only the ones that return promises. */
+async function runCustomValidation(
+  order: readonly string[],
+  nodes: Map<string, PreparedNode>,
+  ownErrors: Map<string, ValidationErrorItem[]>,
+): Promise<void> {
+  const pending: Promise<void>[] = [];
+  const record = (node: PreparedNode, issues: readonly CustomValidationIssue[] | undefined, thrown?: unknown): void => {
+    const errors = customErrors(node, issues, thrown);
+    if (errors.length > 0) ownErrors.set(node.id, errors);
+  };
+  for (const id of order) {
+    const node = nodes.get(id)!;
+    if (!node.def.validate || ownErrors.has(id)) continue;
+    try {
+      const issues = node.def.validate(node.literals);
+      if (issues instanceof Promise) {
+        pending.push(issues.then((resolved) => record(node, resolved), (thrown: unknown) => record(node, [], thrown ?? 'undefined')));
+      } else {
+        record(node, issues);
+      }
+    } catch (thrown) {
+      record(node, [], thrown ?? 'undefined');
+    }
+  }
+  if (pending.length > 0) await Promise.all(pending);
+}
