@@ -6,3 +6,4 @@ export * from './pack.js';
 export * from './affinity/index.js';
 export * from './schedulers/index.js';
 export * from './random/index.js';
+export * from './onnx/index.js';

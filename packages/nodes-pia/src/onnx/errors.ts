@@ -1,0 +1,45 @@
+/** What went wrong while building, writing or running an ONNX graph. */
+export type OnnxErrorCode =
+  | 'unknown-dtype'
+  | 'bad-shape'
+  | 'data-length'
+  | 'duplicate-name'
+  | 'foreign-value'
+  | 'not-produced'
+  | 'bad-argument'
+  | 'model-too-large'
+  | 'weights-read'
+  | 'session-create'
+  | 'session-run';
+
+/**
+ * An error raised by the ONNX builder or the session helper. `code` is stable for programs,
+ * `message` names the tensor, input, node or file that was wrong, `details` carries the facts.
+ */
+export class OnnxError extends Error {
+  override readonly name = 'OnnxError';
+  readonly code: OnnxErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: OnnxErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** onnxruntime refused a model or failed to run it; `modelPath` names the model file. */
+export class OnnxSessionError extends OnnxError {
+  readonly modelPath: string;
+
+  constructor(
+    code: 'session-create' | 'session-run',
+    modelPath: string,
+    message: string,
+    details: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
+    super(code, message, { ...details, modelPath }, { cause });
+    this.modelPath = modelPath;
+  }
+}

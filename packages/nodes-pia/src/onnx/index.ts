@@ -1,0 +1,14 @@
+/** ONNX graph builder, writer and onnxruntime session helper. */
+export { GraphBuilder, type GraphBuilderConfig } from './graph-builder.js';
+export type { GraphBuilderOptions, InitializerOptions, NodeOptions, Operand, GraphSnapshot } from './graph-base.js';
+export type { Ints } from './ops-shape.js';
+export type { ConvOptions, GemmOptions, ResizeOptions } from './ops-nn.js';
+export { MS_DOMAIN, type AttentionOptions } from './ops-attention.js';
+export { Value, attr, type ValueKind } from './value.js';
+export { type DType as OnnxDType, isDType as isOnnxDType, dtypeBytes as onnxDTypeBytes } from './dtype.js';
+export type { Dim as OnnxDim, AttributeValue } from './onnx-proto.js';
+export type { TensorSource, TensorInit, TypedArray as OnnxTypedArray } from './tensor-data.js';
+export { IR_VERSION, ONNX_OPSET, MS_OPSET, ONNX_BUILDER_VERSION, type SaveOptions, type SavedModel } from './model-writer.js';
+export { OnnxError, OnnxSessionError, type OnnxErrorCode } from './errors.js';
+export { OnnxSession, type SessionOptions as OnnxSessionOptions, type TensorFeed } from './session.js';
+export { weightTensor } from './weight-tensor.js';
