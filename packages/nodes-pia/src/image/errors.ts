@@ -1,0 +1,31 @@
+/** Why an image could not be read or used. */
+export type ImageLoadErrorCode = 'not-found' | 'empty' | 'not-an-image' | 'corrupt' | 'zero-size' | 'too-small' | 'bad-option';
+
+/**
+ * An image file (or buffer) that could not be loaded. `file` names it; `details` keeps the decoder's own
+ * message (sharp/libvips) when there is one.
+ */
+export class ImageLoadError extends Error {
+  override readonly name = 'ImageLoadError';
+
+  constructor(
+    readonly code: ImageLoadErrorCode,
+    readonly file: string,
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Frame data whose shape, length or values do not describe the frames it claims to hold. */
+export class FrameDataError extends Error {
+  override readonly name = 'FrameDataError';
+
+  constructor(
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+  }
+}
