@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import type { ExecutionEvent, RunOptions, RunResult } from '@piagraph/graph-core';
+import type { SettingsStore } from '../db/settings-store.js';
+import { encodePreview, encodePreviewWithMetadata, encodeProgressText } from '../ws/binary-frames.js';
+import type { WsHub } from '../ws/ws-hub.js';
+import type { JobStore } from './job-store.js';
+import type { JobOutcome, JobRecord } from './job-types.js';
+import { RunRecorder } from './run-recorder.js';
+
+/** The part of graph-core's `Executor` the worker uses. */
+export interface RunEngine {
+  run(prompt: JobRecord['prompt'], options: RunOptions): Promise<RunResult>;
+  clearCache(): void;
+}
+
+/** Events of the worker, for in-process users (tests, the benchmark). */
+export interface WorkerEvents {
+  'job-started': [job: JobRecord];
+  'job-finished': [job: JobRecord, outcome: JobOutcome];
+}
+
+interface Current {
+  job: JobRecord;
+  controller: AbortController;
+  recorder: RunRecorder;
+}
+
+const PAUSED_KEY = 'queue.paused';
+
+/**
+ * The one worker: takes the next pending job, runs it through the executor (whose cache lives across prompts),
+ * forwards its events to the owning client, records the outcome in the history, then announces the end, in
+ * ComfyUI's order: `execution_*` from the run, history written, `status` broadcast, `prompt_done`,
+ * `executing {node: null}`.
+ */
+export class Worker extends EventEmitter<WorkerEvents> {
+  private current: Current | undefined;
+  private draining: Promise<void> | undefined;
+  private kickAgain = false;
+  private freeRequested = false;
+  private closing = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly engine: RunEngine,
+    private readonly hub: WsHub,
+    private readonly settings: SettingsStore,
+    private readonly maxHistory = 10_000,
+  ) {
+    super();
+  }
+
+  /** True while the queue does not start new jobs (the running one, if any, goes on). Persisted. */
+  get paused(): boolean {
+    return this.settings.get(PAUSED_KEY, false);
+  }
+
+  /** Id of the running job, if any. */
+  get runningId(): string | undefined {
+    return this.current?.job.id;
+  }
+
+  /** The node the running job last announced, for a reconnecting owner. */
+  runningNodeFor(clientId: string): string | null {
+    const c = this.current;
+    return c && c.job.clientId === clientId ? c.recorder.lastNode : null;
+  }
+
+  pause(): void {
+    this.settings.set(PAUSED_KEY, true);
+  }
+
+  resume(): void {
+    this.settings.set(PAUSED_KEY, false);
+    this.kick();
+  }
+
+  /** Starts working through the queue if idle; call after anything that may make a job runnable. */
+  kick(): void {
+    if (this.closing) return;
+    if (this.draining) {
+      this.kickAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.kickAgain) {
+        this.kickAgain = false;
+        this.kick();
+      }
+    });
+  }
+
+  /**
+   * Interrupts the running job; with `promptId`, only if that is the one running (ComfyUI's rule).
+   * Returns whether something was interrupted.
+   */
+  interrupt(promptId?: string): boolean {
+    const c = this.current;
+    if (!c || (promptId !== undefined && c.job.id !== promptId)) return false;
+    c.controller.abort(new Error('interrupted by POST /interrupt'));
+    return true;
+  }
+
+  /** Clears the executor's caches now when idle, or right after the running job. */
+  requestFree(): void {
+    if (this.current) this.freeRequested = true;
+    else this.engine.clearCache();
+  }
+
+  /** Resolves when the queue is empty or paused and nothing runs (tests use it). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /**
+   * Stops taking jobs. A running job is aborted and put back in the queue, so a graceful restart re-runs it rather
+   * than recording it as failed.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.current?.controller.abort(new Error('server shutting down'));
+    await this.idle();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.closing && !this.paused) {
+      const job = this.store.nextPending();
+      if (!job) return;
+      if (!this.store.markRunning(job.id)) continue;
+      await this.runJob({ ...job, status: 'running', startTime: Date.now() });
+    }
+  }
+
+  private async runJob(job: JobRecord): Promise<void> {
+    const controller = new AbortController();
+    const recorder = new RunRecorder(job.id);
+    this.current = { job, controller, recorder };
+    this.hub.broadcastStatus();
+    this.emit('job-started', job);
+    let outcome: JobOutcome;
+    try {
+      const result = await this.engine.run(job.prompt, {
+        promptId: job.id,
+        signal: controller.signal,
+        outputs: job.outputsToExecute,
+        onEvent: (event) => {
+          recorder.observe(event);
+          this.forward(job, event);
+        },
+      });
+      outcome = recorder.outcome(result);
+    } catch (err) {
+      outcome = recorder.crashed(err);
+    }
+    this.current = undefined;
+    if (this.closing && outcome.status === 'interrupted') {
+      this.store.recoverInterrupted(true);
+      return;
+    }
+    this.store.finish(job.id, outcome);
+    this.store.pruneHistory(this.maxHistory);
+    if (this.freeRequested) {
+      this.freeRequested = false;
+      this.engine.clearCache();
+    }
+    this.hub.broadcastStatus();
+    this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
+    this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });
+    this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
+  }
+
+  /** Sends one run event to the job's client, as a text or binary frame. */
+  private forward(job: JobRecord, event: ExecutionEvent): void {
+    const client = job.clientId;
+    switch (event.type) {
+      case 'preview': {
+        const { image, node, prompt_id } = event.data;
+        this.hub.sendBinary(client, (withMeta) =>
+          withMeta ? encodePreviewWithMetadata(image, prompt_id, node) : encodePreview(image),
+        );
+        return;
+      }
+      case 'progress_text':
+        this.hub.sendBinary(client, () => encodeProgressText(event.data.node, event.data.text));
+        return;
+      case 'execution_interrupted':
+        // ComfyUI broadcasts the interruption when nobody owns the prompt, so dashboards still learn of it.
+        if (client && this.hub.has(client)) this.hub.send(client, event.type, event.data);
+        else this.hub.broadcast(event.type, event.data);
+        return;
+      default:
+        this.hub.send(client, event.type, event.data);
+    }
+  }
+}

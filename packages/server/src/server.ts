@@ -1,0 +1,272 @@
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Executor, NodeRegistry, type AnyNodeDefinition } from '@piagraph/graph-core';
+import { createPiaNodes } from '@piagraph/nodes-pia';
+import type { Database } from 'better-sqlite3';
+import { openDatabase } from './db/open-database.js';
+import { SettingsStore } from './db/settings-store.js';
+import { NotFoundError, toHttpError } from './errors.js';
+import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from './files/data-dirs.js';
+import { GraphStore } from './graphs/graph-store.js';
+import { sendError } from './http/respond.js';
+import { Router, stripApiPrefix } from './http/router.js';
+import { hasEditorBuild, serveEditor } from './http/static-files.js';
+import { JobStore } from './jobs/job-store.js';
+import { Worker } from './jobs/worker.js';
+import { registerFileRoutes } from './routes/files.js';
+import { registerGraphRoutes } from './routes/graphs.js';
+import { registerHistoryRoutes } from './routes/history.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerPromptRoutes } from './routes/prompt.js';
+import { registerQueueRoutes } from './routes/queue.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { isLoopbackHost } from './security/loopback.js';
+import { checkOrigin } from './security/origin-check.js';
+import { checkToken, generateToken } from './security/token-auth.js';
+import type { ServerServices } from './services.js';
+import { WsHub } from './ws/ws-hub.js';
+
+/** Options of `startServer`; every one has a default. */
+export interface ServerOptions {
+  /** Address to bind (default `127.0.0.1`). A non-loopback address requires a token. */
+  host?: string;
+  /** Port (default 8188); `0` picks a free one, see `PiagraphServer.port`. */
+  port?: number;
+  /** Data root holding `input/`, `output/`, `temp/`, `models/` and `piagraph.db` (default `./piagraph-data`). */
+  dataDir?: string;
+  /** Required token. Default: none on loopback; generated (see `PiagraphServer.token`) on any other address. */
+  token?: string;
+  /** Largest accepted upload in MB (default 100, ComfyUI's default). */
+  maxUploadMb?: number;
+  /** Extra node definitions, registered next to the PIA pack (tests pass the graph-core test nodes). */
+  nodes?: readonly AnyNodeDefinition[];
+  /** Whether to register the PIA pack (default true). */
+  piaNodes?: boolean;
+  /** onnxruntime device for the PIA pack. */
+  device?: 'cpu' | 'cuda';
+  /** Jobs found running at start-up (the process died under them) go back in the queue instead of failing. */
+  requeueInterrupted?: boolean;
+  /** The executor's cache budget in bytes (graph-core's default when absent). */
+  cacheBudgetBytes?: number;
+  /** Built editor to serve at `/` (default `packages/editor/dist` of this checkout, when present); `null` for none. */
+  editorDir?: string | null;
+  /** Idle WebSocket keepalive period in ms (default 5000; 0 disables). */
+  keepaliveMs?: number;
+  /** Finished jobs kept in the history (default 10 000, as ComfyUI). */
+  maxHistory?: number;
+  /** Where the server logs one-line notices (default: nowhere). */
+  log?: (line: string) => void;
+  /** The argv shown by `/system_stats`. */
+  argv?: string[];
+}
+
+/** A running server. */
+export interface PiagraphServer {
+  /** `http://host:port`, with the real port. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The token clients must send, when one is required. */
+  readonly token: string | undefined;
+  /** True when the token was generated rather than given, so the caller should print it. */
+  readonly tokenGenerated: boolean;
+  readonly dirs: DataDirs;
+  readonly registry: NodeRegistry;
+  readonly store: JobStore;
+  readonly worker: Worker;
+  /** Ids of jobs that were running when the previous process died (failed or re-queued on this start). */
+  readonly recoveredJobs: string[];
+  /** Stops accepting requests, puts a running job back in the queue, closes sockets and the database. */
+  close(): Promise<void>;
+}
+
+/** The editor build next to this package in a checkout: `packages/editor/dist`. */
+export function defaultEditorDir(): string {
+  return fileURLToPath(new URL('../../editor/dist', import.meta.url));
+}
+
+const DEFAULT_MAX_UPLOAD_MB = 100;
+
+/** Builds the route table; exported so tests can list it. */
+export function buildRouter(s: ServerServices): Router {
+  const router = new Router();
+  registerPromptRoutes(router, s);
+  registerQueueRoutes(router, s);
+  registerHistoryRoutes(router, s);
+  registerJobRoutes(router, s);
+  registerFileRoutes(router, s);
+  registerGraphRoutes(router, s);
+  registerSystemRoutes(router, s);
+  return router;
+}
+
+/**
+ * Starts the piagraph server: ComfyUI's HTTP routes (at `/x` and `/api/x`), the WebSocket at `/ws` and `/api/ws`, the
+ * job queue and history in SQLite under `dataDir`, one worker, and the editor at `/`.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<PiagraphServer> {
+  const host = options.host ?? '127.0.0.1';
+  const loopback = isLoopbackHost(host);
+  const tokenGenerated = options.token === undefined && !loopback;
+  const token = options.token ?? (loopback ? undefined : generateToken());
+  const maxUploadBytes = Math.round((options.maxUploadMb ?? DEFAULT_MAX_UPLOAD_MB) * 1024 * 1024);
+  const log = options.log ?? (() => {});
+
+  const dirs = prepareDataDirs(options.dataDir ?? DEFAULT_DATA_DIR);
+  const db: Database = openDatabase(dirs.database);
+  const store = new JobStore(db);
+  const settings = new SettingsStore(db);
+  const recoveredJobs = store.recoverInterrupted(options.requeueInterrupted ?? false);
+  for (const id of recoveredJobs) {
+    log(options.requeueInterrupted ? `re-queued interrupted job ${id}` : `job ${id} was running when the server stopped; marked failed`);
+  }
+
+  const registry = new NodeRegistry();
+  if (options.piaNodes !== false) {
+    registry.registerPack(
+      'piagraph.nodes-pia',
+      createPiaNodes({
+        modelsDir: dirs.models,
+        inputDir: dirs.input,
+        outputDir: dirs.output,
+        tempDir: dirs.temp,
+        ...(options.device ? { device: options.device } : {}),
+      }),
+    );
+  }
+  if (options.nodes && options.nodes.length > 0) registry.register(...options.nodes);
+  const executor = new Executor(registry, options.cacheBudgetBytes !== undefined ? { cacheBudgetBytes: options.cacheBudgetBytes } : {});
+
+  let worker: Worker | undefined;
+  const hub = new WsHub(
+    {
+      queueRemaining: () => store.countActive(),
+      onConnect: (sid) => {
+        const node = worker?.runningNodeFor(sid);
+        // ComfyUI tells a reconnecting owner where its prompt is; this message has no prompt_id there either.
+        if (node) hub.send(sid, 'executing', { node });
+      },
+    },
+    { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
+    options.keepaliveMs ?? 5000,
+  );
+  worker = new Worker(store, executor, hub, settings, options.maxHistory ?? 10_000);
+  const services: ServerServices = {
+    dirs,
+    registry,
+    store,
+    graphs: new GraphStore(db),
+    worker,
+    hub,
+    maxUploadBytes,
+    argv: options.argv ?? process.argv.slice(1),
+  };
+  const router = buildRouter(services);
+  const editorDir = options.editorDir === null ? undefined : (options.editorDir ?? defaultEditorDir());
+
+  const server: Server = createServer((req, res) => {
+    void handleRequest(req, res, router, token, editorDir);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handleUpgrade(req, socket, head, hub, token);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8188, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  worker.kick();
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker.close();
+      await hub.close();
+      db.close();
+    })());
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    host,
+    port,
+    token,
+    tokenGenerated,
+    dirs,
+    registry,
+    store,
+    worker,
+    recoveredJobs,
+    close,
+  };
+}
+
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  router: Router,
+  token: string | undefined,
+  editorDir: string | undefined,
+): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    checkOrigin(req.headers.host, req.headers.origin);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      path = url.pathname;
+    }
+    const match = router.match(method, url.pathname);
+    if (match.kind === 'found') {
+      checkToken(req, url.searchParams, token);
+      await match.handler({ req, res, method, path: stripApiPrefix(path), params: match.params, query: url.searchParams });
+      return;
+    }
+    if (match.kind === 'wrong-method') Router.methodNotAllowed(method, url.pathname, match.allowed);
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    if (!isApi && (method === 'GET' || method === 'HEAD') && hasEditorBuild(editorDir)) {
+      // The editor shell is public; everything it does afterwards goes through authenticated routes.
+      await serveEditor(req, res, editorDir, path);
+      return;
+    }
+    if (!isApi && url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
+      throw new NotFoundError('The editor is not built; run "pnpm --filter @piagraph/editor build", or use the HTTP API');
+    }
+    throw new NotFoundError(`No route for ${method} ${url.pathname}`);
+  } catch (err) {
+    req.resume();
+    sendError(res, toHttpError(err));
+  }
+}
+
+function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, token: string | undefined): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  try {
+    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
+    checkOrigin(req.headers.host, req.headers.origin);
+    checkToken(req, url.searchParams, token);
+  } catch (err) {
+    const e = toHttpError(err);
+    const body = JSON.stringify(e.toBody());
+    socket.end(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    return;
+  }
+  hub.handleUpgrade(req, socket, head, url.searchParams.get('clientId'));
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+
+/** What the server tells a client about itself in answer to `feature_flags`. */
+export interface ServerFeatureFlags {
+  supports_preview_metadata: boolean;
+  max_upload_size: number;
+  [key: string]: unknown;
+}
+
+interface Client {
+  sid: string;
+  socket: WebSocket;
+  supportsPreviewMetadata: boolean;
+  lastSent: number;
+}
+
+/** Hooks the hub calls so it needs to know nothing about the queue. */
+export interface WsHubHooks {
+  /** `status.exec_info.queue_remaining`. */
+  queueRemaining(): number;
+  /** Called after the welcome `status`, e.g. to tell a reconnecting owner which node is running. */
+  onConnect?(sid: string): void;
+}
+
+/** Binary frames over this many buffered bytes are dropped for that client: previews are the first thing to shed. */
+const MAX_BUFFERED_FOR_BINARY = 8 * 1024 * 1024;
+
+/**
+ * The WebSocket side of the server: one socket per client id, events addressed to one client or broadcast.
+ * Sends to a client that is gone are dropped silently: a run never depends on anyone listening.
+ */
+export class WsHub {
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly clients = new Map<string, Client>();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly hooks: WsHubHooks,
+    private readonly features: ServerFeatureFlags,
+    /** Idle sockets get a `status` after this long, so clients with inactivity timers (saintno: 10 s) stay connected. */
+    private readonly keepaliveMs = 5000,
+  ) {
+    if (keepaliveMs > 0) {
+      this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(250, Math.floor(keepaliveMs / 2)));
+      this.keepaliveTimer.unref();
+    }
+  }
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** True when a client with this id is connected. */
+  has(sid: string): boolean {
+    return this.clients.has(sid);
+  }
+
+  /** Completes a WebSocket upgrade; `clientId` from the query is reused as the sid (replacing an older socket). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, clientId: string | null): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, clientId));
+  }
+
+  private accept(socket: WebSocket, clientId: string | null): void {
+    const sid = clientId && clientId.length > 0 ? clientId : randomUUID().replace(/-/g, '');
+    const previous = this.clients.get(sid);
+    if (previous) {
+      this.clients.delete(sid);
+      previous.socket.close(1000, 'replaced by a new connection with the same clientId');
+    }
+    const client: Client = { sid, socket, supportsPreviewMetadata: false, lastSent: 0 };
+    this.clients.set(sid, client);
+    let first = true;
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      const wasFirst = first;
+      first = false;
+      if (!isBinary && wasFirst) this.onFirstMessage(client, data);
+    });
+    socket.on('close', () => {
+      if (this.clients.get(sid) === client) this.clients.delete(sid);
+    });
+    socket.on('error', () => socket.terminate());
+    this.send(sid, 'status', { ...this.statusData(), sid });
+    this.hooks.onConnect?.(sid);
+  }
+
+  /** ComfyUI reads only the first text message, and only if it is `feature_flags`. */
+  private onFirstMessage(client: Client, data: RawData): void {
+    let msg: { type?: unknown; data?: Record<string, unknown> };
+    try {
+      msg = JSON.parse(data.toString()) as typeof msg;
+    } catch {
+      return;
+    }
+    if (msg.type !== 'feature_flags') return;
+    client.supportsPreviewMetadata = msg.data?.supports_preview_metadata === true;
+    this.send(client.sid, 'feature_flags', this.features);
+  }
+
+  /** Sends a `{type, data}` text frame to one client; a no-op when it is not connected. */
+  send(sid: string | null | undefined, type: string, data: unknown): void {
+    if (!sid) return;
+    const client = this.clients.get(sid);
+    if (client) this.write(client, JSON.stringify({ type, data }));
+  }
+
+  /** Sends a text frame to every client. */
+  broadcast(type: string, data: unknown): void {
+    const text = JSON.stringify({ type, data });
+    for (const client of this.clients.values()) this.write(client, text);
+  }
+
+  /** The `status` broadcast that follows every queue change. */
+  broadcastStatus(): void {
+    this.broadcast('status', this.statusData());
+  }
+
+  /**
+   * Sends a binary frame; `encode` picks the encoding by whether the client negotiated preview metadata.
+   * Dropped when the client's send buffer is backed up, so a slow client cannot make the server hoard previews.
+   */
+  sendBinary(sid: string | null | undefined, encode: (supportsPreviewMetadata: boolean) => Buffer): void {
+    if (!sid) return;
+    const client = this.clients.get(sid);
+    if (!client || client.socket.bufferedAmount > MAX_BUFFERED_FOR_BINARY) return;
+    this.write(client, encode(client.supportsPreviewMetadata));
+  }
+
+  private write(client: Client, payload: string | Buffer): void {
+    if (client.socket.readyState !== client.socket.OPEN) return;
+    client.lastSent = Date.now();
+    client.socket.send(payload);
+  }
+
+  private keepalive(): void {
+    const now = Date.now();
+    for (const client of this.clients.values()) {
+      if (now - client.lastSent < this.keepaliveMs) continue;
+      this.write(client, JSON.stringify({ type: 'status', data: this.statusData() }));
+    }
+  }
+
+  private statusData(): { status: { exec_info: { queue_remaining: number } } } {
+    return { status: { exec_info: { queue_remaining: this.hooks.queueRemaining() } } };
+  }
+
+  /** Closes every socket and stops the keepalive timer. */
+  async close(): Promise<void> {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    for (const client of this.clients.values()) client.socket.terminate();
+    this.clients.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
