@@ -7,3 +7,4 @@ export * from './affinity/index.js';
 export * from './schedulers/index.js';
 export * from './random/index.js';
 export * from './onnx/index.js';
+export * from './tokenizer/index.js';
