@@ -22,3 +22,5 @@ export {
 export { Executor } from './run.js';
 export { summariseValue, summariseInputs } from './summarise.js';
 export { walkUpstream, type UpstreamWalk } from './graph-walk.js';
+export * from './formats/index.js';
+export * from './edit/index.js';
