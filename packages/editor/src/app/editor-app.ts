@@ -1,0 +1,254 @@
+import type { DocLink, GraphDocument, LiteralValue, NodeMode } from '@piagraph/graph-core';
+import { ApiClient } from '../api/http.js';
+import { ServerSocket } from '../api/socket.js';
+import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
+import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
+import * as edits from '../document/edits.js';
+import { createDocNode } from '../document/node-factory.js';
+import { applySeedControls, type SeedControl } from '../document/seed-control.js';
+import { DocumentStore } from '../document/store.js';
+import { createEditor, type EditorHandle } from '../rete/create-editor.js';
+import { RunStore } from '../store/run-store.js';
+import { loadFirstStartExample } from './example.js';
+import { documentFromFile, downloadDocument } from './files.js';
+import { autosaver, readAutosave } from './persistence.js';
+import { UiStore } from './ui-store.js';
+
+function randomClientId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The editor application: owns the document store, run state, server connection and the Rete canvas, and turns
+ * every user action into a document edit (or a server call). UI components call its methods.
+ */
+export class EditorApp {
+  readonly docs = new DocumentStore();
+  readonly runs = new RunStore();
+  readonly ui = new UiStore();
+  readonly api = new ApiClient();
+  schemas = new Map<string, NodeSchema>();
+  handle: EditorHandle | undefined;
+  private readonly socket: ServerSocket;
+  private clipboard: ClipboardData | undefined;
+
+  constructor() {
+    this.socket = new ServerSocket(sessionStorage.getItem('piagraph.clientId') ?? randomClientId(), {
+      message: (msg) => {
+        this.runs.dispatch(msg);
+        if (msg.type === 'status' || msg.type === 'execution_start' || msg.type === 'prompt_done') void this.refreshQueue();
+      },
+      binary: (msg) => {
+        if (msg.kind === 'text') this.runs.dispatch({ type: 'text', nodeId: msg.nodeId, text: msg.text });
+        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
+      },
+      connection: (open) => this.ui.update({ connected: open }),
+    });
+    sessionStorage.setItem('piagraph.clientId', this.socket.clientId);
+  }
+
+  /** Loads node definitions, builds the canvas in `container`, restores the last graph and connects the socket. */
+  async start(container: HTMLElement): Promise<void> {
+    try {
+      this.schemas = parseObjectInfo(await this.api.objectInfo());
+    } catch (e) {
+      this.ui.update({ failure: `Cannot load node definitions from the server: ${(e as Error).message}` });
+      return;
+    }
+    this.handle = createEditor(container, {
+      services: {
+        docs: this.docs,
+        runs: this.runs,
+        setValue: (id, input, value) => this.setValue(id, input, value),
+        setSeedControl: (id, input, control) => this.setSeedControl(id, input, control),
+        uploadImage: (id, input, file) => void this.uploadImage(id, input, file),
+      },
+      schemas: () => this.schemas,
+      intents: {
+        connect: (link) => this.connect(link),
+        disconnect: (id) => this.docs.commit('Disconnect', (d) => edits.disconnect(d, id)),
+        removeNode: (id) => this.removeNodes([id]),
+      },
+      menu: {
+        addNode: (schema, at) => this.addNode(schema, at),
+        removeNodes: (ids) => this.removeNodes(ids),
+        toggleMode: (ids, mode) => this.toggleMode(ids, mode),
+        duplicate: (ids) => this.duplicate(ids),
+      },
+      onNodesMoved: (positions) => this.docs.commit('Move', (d) => edits.moveNodes(d, positions)),
+      onCanvasDoubleClick: (client, graph) => this.ui.update({ search: { client, graph } }),
+    });
+    const save = autosaver();
+    this.docs.subscribe((doc) => {
+      void this.handle?.sync.render(doc);
+      save(doc);
+    });
+    const initial = readAutosave() ?? (await loadFirstStartExample());
+    if (initial) await this.loadDocument(initial, true);
+    this.ui.update({ ready: true });
+    this.socket.open();
+    void this.refreshQueue();
+  }
+
+  /** Replaces the open graph, frames it, and starts a fresh undo history. */
+  async loadDocument(doc: GraphDocument, laidOut: boolean): Promise<void> {
+    this.runs.dispatch({ type: 'clear_errors' });
+    this.docs.load(doc);
+    await this.handle?.sync.render(doc);
+    if (!laidOut) await this.arrange();
+    else if (doc.view) await this.handle?.setCamera(doc.view);
+    else await this.handle?.zoomToFit();
+  }
+
+  addNode(schema: NodeSchema, at: { x: number; y: number }): string {
+    const id = edits.nextId(Object.keys(this.docs.doc.nodes));
+    this.docs.commit(`Add ${schema.displayName}`, (d) => edits.addNode(d, createDocNode(schema, id, at)));
+    return id;
+  }
+
+  connect(link: Omit<DocLink, 'id'>): void {
+    const id = edits.nextId(Object.keys(this.docs.doc.links));
+    this.docs.commit('Connect', (d) => edits.connect(d, { ...link, id }));
+  }
+
+  removeNodes(ids: string[]): void {
+    if (!ids.length) return;
+    this.docs.commit(ids.length > 1 ? `Delete ${ids.length} nodes` : 'Delete node', (d) =>
+      edits.composeEdits(d, ids.map((id) => (doc) => edits.removeNode(doc, id))),
+    );
+  }
+
+  toggleMode(ids: string[], mode: Exclude<NodeMode, 'active'>): void {
+    const allSet = ids.every((id) => this.docs.doc.nodes[id]?.mode === mode);
+    this.docs.commit(allSet ? 'Activate' : mode === 'bypassed' ? 'Bypass' : 'Mute', (d) =>
+      edits.composeEdits(d, ids.map((id) => (doc) => edits.setMode(doc, id, allSet ? 'active' : mode))),
+    );
+  }
+
+  setValue(id: string, input: string, value: LiteralValue): void {
+    this.docs.commit(`Set ${input}`, (d) => edits.setValue(d, id, input, value));
+  }
+
+  setSeedControl(id: string, input: string, control: SeedControl): void {
+    const current = (this.docs.doc.nodes[id]?.ui?.seedControl ?? {}) as Record<string, SeedControl>;
+    this.docs.commit(`Seed control ${control}`, (d) => edits.setNodeUi(d, id, 'seedControl', { ...current, [input]: control }));
+  }
+
+  async uploadImage(id: string, input: string, file: File): Promise<void> {
+    try {
+      const stored = await this.api.uploadImage(file, file.name);
+      this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
+    } catch (e) {
+      this.notify(`Upload failed: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  copy(): void {
+    const ids = this.handle?.selectedIds() ?? [];
+    if (!ids.length) return;
+    this.clipboard = copyNodes(this.docs.doc, ids);
+    void navigator.clipboard?.writeText(JSON.stringify(this.clipboard)).catch(() => undefined);
+  }
+
+  async paste(text?: string): Promise<void> {
+    let data = this.clipboard;
+    if (text) {
+      try {
+        const json: unknown = JSON.parse(text);
+        if (isClipboardData(json)) data = json;
+      } catch {
+        // Not ours: fall back to the in-page clipboard.
+      }
+    }
+    if (!data?.nodes.length) return;
+    const at = this.handle?.pointer() ?? { x: 0, y: 0 };
+    const first = data.nodes[0]!.position;
+    const { result, ids } = pasteNodes(this.docs.doc, data, { x: Math.round(at.x - first.x), y: Math.round(at.y - first.y) });
+    this.docs.commit('Paste', () => result);
+    await this.handle?.sync.render(this.docs.doc);
+    await this.handle?.select(ids);
+  }
+
+  duplicate(ids: string[]): void {
+    const { result } = pasteNodes(this.docs.doc, copyNodes(this.docs.doc, ids), { x: 40, y: 40 });
+    this.docs.commit('Duplicate', () => result);
+  }
+
+  undo(): void {
+    this.docs.undo();
+  }
+
+  redo(): void {
+    this.docs.redo();
+  }
+
+  async arrange(): Promise<void> {
+    if (!this.handle) return;
+    await this.handle.sync.render(this.docs.doc);
+    const positions = await this.handle.arrange();
+    this.docs.commit('Arrange', (d) => edits.moveNodes(d, positions));
+    await this.handle.zoomToFit();
+  }
+
+  /** Advances seed widgets, then queues the graph; validation errors land on their nodes. */
+  async queue(): Promise<void> {
+    this.docs.commit('Queue: advance seeds', (d) => applySeedControls(d, this.schemas));
+    this.runs.dispatch({ type: 'clear_errors' });
+    try {
+      const result = await this.api.queue({ graph: this.docs.doc }, this.socket.clientId);
+      if (result.ok) this.runs.dispatch({ type: 'queued', promptId: result.promptId });
+      else {
+        this.runs.dispatch({ type: 'rejected', error: result.error, nodeErrors: result.nodeErrors });
+        this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
+      }
+    } catch (e) {
+      this.notify(`Queue failed: ${(e as Error).message}`, 'error');
+    }
+    void this.refreshQueue();
+  }
+
+  async refreshQueue(): Promise<void> {
+    try {
+      this.ui.update({ queue: await this.api.queueSnapshot() });
+    } catch {
+      // The socket's reconnect reports a server that went away.
+    }
+  }
+
+  async cancel(promptId: string, running: boolean): Promise<void> {
+    await (running ? this.api.interrupt(promptId) : this.api.deleteQueued([promptId])).catch((e: Error) => this.notify(e.message, 'error'));
+    void this.refreshQueue();
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    try {
+      await this.api.setPaused(paused);
+      this.ui.update({ paused });
+    } catch (e) {
+      this.notify(`Could not ${paused ? 'pause' : 'resume'} the queue: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  save(): void {
+    const doc = this.handle ? { ...this.docs.doc, view: this.handle.camera() } : this.docs.doc;
+    downloadDocument(doc, doc.metadata.title || 'graph');
+  }
+
+  async open(file: File): Promise<void> {
+    try {
+      const { doc, laidOut } = await documentFromFile(file, this.schemas);
+      await this.loadDocument(doc, laidOut);
+      this.notify(`Opened ${file.name}`, 'info');
+    } catch (e) {
+      this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  newGraph(): void {
+    void this.loadDocument(edits.emptyDocument(), true);
+  }
+
+  notify(text: string, kind: 'info' | 'error'): void {
+    this.ui.update({ notice: { text, kind } });
+  }
+}

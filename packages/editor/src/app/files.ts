@@ -1,0 +1,36 @@
+import * as core from '@piagraph/graph-core';
+import type { GraphDocument } from '@piagraph/graph-core';
+import type { SchemaMap } from '../defs/object-info.js';
+import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
+
+// graph-core's index dropped the embedded-graph export in 519f92d (it was added in de0ec59); read it off the
+// namespace so the editor builds either way and reports a clear error while it is missing.
+type EmbeddedGraph = { workflow?: unknown; prompt?: unknown; graph?: unknown };
+const extractEmbeddedGraphAsync = (core as { extractEmbeddedGraphAsync?: (bytes: Uint8Array) => Promise<EmbeddedGraph | null> })
+  .extractEmbeddedGraphAsync;
+
+/** Reads a dropped or picked file: graph JSON, or a PNG/WebP/GIF/MP4/WebM output with an embedded graph. */
+export async function documentFromFile(file: Blob & { name?: string }, schemas: SchemaMap): Promise<{ doc: GraphDocument; laidOut: boolean }> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const isJson = file.name?.toLowerCase().endsWith('.json') || bytes[0] === 0x7b;
+  if (isJson) return documentFromJson(JSON.parse(new TextDecoder().decode(bytes)), schemas);
+  if (!extractEmbeddedGraphAsync) throw new UnsupportedGraphError('this build cannot read graphs embedded in media files');
+  const embedded = await extractEmbeddedGraphAsync(bytes);
+  if (!embedded) throw new UnsupportedGraphError(`${file.name ?? 'the file'} is neither graph JSON nor a media file with an embedded graph`);
+  const source = embedded.graph ?? embedded.workflow ?? embedded.prompt;
+  if (source === undefined) throw new UnsupportedGraphError(`${file.name ?? 'the file'} carries no graph`);
+  return documentFromJson(source, schemas);
+}
+
+/** Offers the document as a `.json` download. */
+export function downloadDocument(doc: GraphDocument, fileName: string): void {
+  const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName.endsWith('.json') ? fileName : `${fileName}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

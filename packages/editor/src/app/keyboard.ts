@@ -1,0 +1,62 @@
+import type { EditorApp } from './editor-app.js';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return Boolean(el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)));
+}
+
+/**
+ * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
+ * undo and redo, Ctrl+C / Ctrl+V copy and paste, Delete remove, Ctrl+S save, Ctrl+B bypass, Ctrl+M mute,
+ * Ctrl+A select all, `.` fit view. Returns the function that removes them.
+ */
+export function installShortcuts(app: EditorApp, target: Window = window): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key === 'Enter') {
+      e.preventDefault();
+      void app.queue();
+      return;
+    }
+    if (isTyping(e.target)) return;
+    const selected = () => app.handle?.selectedIds() ?? [];
+    const key = e.key.toLowerCase();
+    if (mod && key === 'z') {
+      e.preventDefault();
+      if (e.shiftKey) app.redo();
+      else app.undo();
+    } else if (mod && key === 'y') {
+      e.preventDefault();
+      app.redo();
+    } else if (mod && key === 'c') {
+      app.copy();
+    } else if (mod && key === 's') {
+      e.preventDefault();
+      app.save();
+    } else if (mod && key === 'b') {
+      e.preventDefault();
+      app.toggleMode(selected(), 'bypassed');
+    } else if (mod && key === 'm') {
+      e.preventDefault();
+      app.toggleMode(selected(), 'muted');
+    } else if (mod && key === 'a') {
+      e.preventDefault();
+      void app.handle?.select(Object.keys(app.docs.doc.nodes));
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      app.removeNodes(selected());
+    } else if (e.key === '.') {
+      void app.handle?.zoomToFit();
+    }
+  };
+  const onPaste = (e: ClipboardEvent) => {
+    if (isTyping(e.target)) return;
+    e.preventDefault();
+    void app.paste(e.clipboardData?.getData('text/plain'));
+  };
+  target.addEventListener('keydown', onKey);
+  target.addEventListener('paste', onPaste as EventListener);
+  return () => {
+    target.removeEventListener('keydown', onKey);
+    target.removeEventListener('paste', onPaste as EventListener);
+  };
+}

@@ -1,0 +1,41 @@
+import type { GraphDocument } from '@piagraph/graph-core';
+import { isGraphDocument } from '../document/import.js';
+
+/** localStorage key of the autosaved document. */
+export const AUTOSAVE_KEY = 'piagraph.autosave.v1';
+
+/** The autosaved document, if one is stored and readable. */
+export function readAutosave(storage: Storage = localStorage): GraphDocument | undefined {
+  try {
+    const text = storage.getItem(AUTOSAVE_KEY);
+    if (!text) return undefined;
+    const json: unknown = JSON.parse(text);
+    return isGraphDocument(json) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Returns a function that saves the document shortly after the last call, so a burst of edits (a drag, typing)
+ * writes once. A full or unavailable storage is ignored: autosave is a convenience, never a reason to fail an edit.
+ */
+export function autosaver(storage: Storage = localStorage, delayMs = 250): (doc: GraphDocument) => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: GraphDocument | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (!pending) return;
+    try {
+      storage.setItem(AUTOSAVE_KEY, JSON.stringify(pending));
+    } catch {
+      // Quota exceeded or storage disabled.
+    }
+    pending = undefined;
+  };
+  addEventListener('beforeunload', flush);
+  return (doc) => {
+    pending = doc;
+    if (timer === undefined) timer = setTimeout(flush, delayMs);
+  };
+}

@@ -1,0 +1,42 @@
+import { useSyncExternalStore } from 'react';
+import type { QueueSnapshot } from '../api/http.js';
+
+/** Application chrome state: what the toolbar, search box and queue panel show. */
+export interface UiState {
+  /** Where the node search box is open (client point) and where the node will go (graph point). */
+  search?: { client: { x: number; y: number }; graph: { x: number; y: number } };
+  /** A transient notice (file errors, server errors). */
+  notice?: { text: string; kind: 'info' | 'error' };
+  queue: QueueSnapshot;
+  paused: boolean;
+  connected: boolean;
+  /** Node definitions are loaded and the canvas is ready. */
+  ready: boolean;
+  /** Fatal start-up error. */
+  failure?: string;
+}
+
+/** A tiny observable holder for `UiState`. */
+export class UiStore {
+  private current: UiState = { queue: { running: [], pending: [] }, paused: false, connected: false, ready: false };
+  private readonly listeners = new Set<() => void>();
+
+  get state(): UiState {
+    return this.current;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  update(patch: Partial<UiState>): void {
+    this.current = { ...this.current, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Subscribes a component to the UI state. */
+export function useUi(store: UiStore): UiState {
+  return useSyncExternalStore(store.subscribe, () => store.state);
+}

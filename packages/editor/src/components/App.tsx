@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from 'react';
+import type { EditorApp } from '../app/editor-app.js';
+import { installShortcuts } from '../app/keyboard.js';
+import { useUi } from '../app/ui-store.js';
+import { Palette } from './Palette.js';
+import { QueuePanel } from './QueuePanel.js';
+import { SearchBox } from './SearchBox.js';
+import { Toolbar } from './Toolbar.js';
+
+/** The editor page: toolbar, node palette, canvas, queue panel, search box and notices. */
+export function App({ app }: { app: EditorApp }) {
+  const canvas = useRef<HTMLDivElement>(null);
+  const ui = useUi(app.ui);
+  const [dragging, setDragging] = useState(false);
+
+  useEffect(() => {
+    // The app lives as long as the page; it starts once even under StrictMode's double effects.
+    if (canvas.current && !app.handle) void app.start(canvas.current);
+    return installShortcuts(app);
+  }, [app]);
+
+  useEffect(() => {
+    if (!ui.notice) return;
+    const timer = setTimeout(() => app.ui.update({ notice: undefined }), ui.notice.kind === 'error' ? 8000 : 3000);
+    return () => clearTimeout(timer);
+  }, [app, ui.notice]);
+
+  const empty = ui.ready && Object.keys(app.docs.doc.nodes).length === 0;
+  return (
+    <div className="pg-app">
+      <Toolbar app={app} />
+      <div className="pg-main">
+        <Palette app={app} />
+        <div
+          className={`pg-canvas-wrap${dragging ? ' pg-drop-target' : ''}`}
+          onDragOver={(e) => {
+            if (e.dataTransfer.types.includes('Files')) {
+              e.preventDefault();
+              setDragging(true);
+            }
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            const file = e.dataTransfer.files[0];
+            if (file) void app.open(file);
+          }}
+        >
+          <div ref={canvas} className="pg-canvas rete" data-testid="canvas" />
+          {empty && <EmptyHint />}
+          {ui.failure && <div className="pg-failure">{ui.failure}</div>}
+        </div>
+        <QueuePanel app={app} />
+      </div>
+      {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
+      {ui.notice && (
+        <div className={`pg-notice pg-notice-${ui.notice.kind}`} role="status" data-testid="notice">
+          {ui.notice.text}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function EmptyHint() {
+  return (
+    <div className="pg-empty-hint" data-testid="empty-hint">
+      <p>The canvas is empty.</p>
+      <p>Double-click to search for a node, right-click for the node menu, pick one from the palette, or drop a workflow JSON or a PNG/WebP/MP4 made by piagraph.</p>
+    </div>
+  );
+}

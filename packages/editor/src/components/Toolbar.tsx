@@ -1,0 +1,48 @@
+import { useRef } from 'react';
+import type { EditorApp } from '../app/editor-app.js';
+import { useUi } from '../app/ui-store.js';
+import { useDocument, useRunState } from '../store/hooks.js';
+
+/** Title, file actions, undo/redo, arrange, and the Queue button with the run status. */
+export function Toolbar({ app }: { app: EditorApp }) {
+  const doc = useDocument(app.docs);
+  const run = useRunState(app.runs);
+  const ui = useUi(app.ui);
+  const file = useRef<HTMLInputElement>(null);
+  return (
+    <header className="pg-toolbar">
+      <span className="pg-brand">piagraph</span>
+      <span className="pg-doc-title" data-testid="doc-title">
+        {doc.metadata.title ?? 'Untitled'}
+      </span>
+      <button className="pg-button" onClick={() => app.newGraph()}>New</button>
+      <button className="pg-button" data-testid="open" onClick={() => file.current?.click()}>Open…</button>
+      <input
+        ref={file}
+        type="file"
+        accept=".json,image/png,image/webp,image/gif,video/mp4,video/webm"
+        hidden
+        data-testid="open-input"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void app.open(f);
+          e.target.value = '';
+        }}
+      />
+      <button className="pg-button" data-testid="save" onClick={() => app.save()}>Save</button>
+      <span className="pg-sep" />
+      <button className="pg-button" data-testid="undo" disabled={!app.docs.canUndo} onClick={() => app.undo()} title="Ctrl+Z">Undo</button>
+      <button className="pg-button" data-testid="redo" disabled={!app.docs.canRedo} onClick={() => app.redo()} title="Ctrl+Shift+Z">Redo</button>
+      <button className="pg-button" data-testid="arrange" onClick={() => void app.arrange()}>Arrange</button>
+      <button className="pg-button" onClick={() => void app.handle?.zoomToFit()} title=".">Fit</button>
+      <span className="pg-spacer" />
+      <span className={`pg-status${ui.connected ? '' : ' pg-offline'}`} data-testid="status">
+        {ui.connected ? (run.message ?? 'Idle') : 'Disconnected'}
+        {run.queueRemaining > 0 && ` · ${run.queueRemaining} in queue`}
+      </span>
+      <button className="pg-button pg-primary" data-testid="queue-button" onClick={() => void app.queue()} title="Ctrl+Enter">
+        Queue
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,64 @@
+import type { GraphDocument } from '@piagraph/graph-core';
+import type { SchemaMap } from '../defs/object-info.js';
+import { composeEdits, setValue, type EditResult } from './edits.js';
+
+/** What happens to a seed-style INT widget each time the graph is queued. */
+export type SeedControl = 'fixed' | 'increment' | 'decrement' | 'randomize';
+
+export const SEED_CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
+
+/** New seed widgets randomize, as in ComfyUI. */
+export const DEFAULT_SEED_CONTROL: SeedControl = 'randomize';
+
+/** ComfyUI caps random seeds at 2^50 so they survive a round trip through a double. */
+const RANDOM_MAX = 2 ** 50;
+
+/** A node's control mode for one seed input (stored in `node.ui.seedControl`). */
+export function seedControlOf(doc: GraphDocument, nodeId: string, input: string): SeedControl {
+  const controls = doc.nodes[nodeId]?.ui?.seedControl as Record<string, SeedControl> | undefined;
+  return controls?.[input] ?? DEFAULT_SEED_CONTROL;
+}
+
+/** The next value of a seed under a control mode, kept within [min, max] (increment wraps to min). */
+export function nextSeed(
+  value: number,
+  control: SeedControl,
+  range: { min?: number; max?: number; step?: number },
+  random: () => number,
+): number {
+  const min = range.min ?? 0;
+  const max = Math.min(range.max ?? RANDOM_MAX, RANDOM_MAX);
+  const step = range.step ?? 1;
+  switch (control) {
+    case 'fixed':
+      return value;
+    case 'increment':
+      return value + step > max ? min : value + step;
+    case 'decrement':
+      return value - step < min ? max : value - step;
+    case 'randomize':
+      return min + Math.floor(random() * (max - min + 1));
+  }
+}
+
+/**
+ * The edit that advances every seed widget (INT inputs with `control_after_generate`) by its control mode; the
+ * editor applies it before queueing so the server only ever sees concrete numbers. Linked seeds are left alone.
+ */
+export function applySeedControls(doc: GraphDocument, schemas: SchemaMap, random = Math.random): EditResult {
+  const linked = new Set(Object.values(doc.links).map((l) => `${l.target.node}\u0000${l.target.input}`));
+  const steps: ((d: GraphDocument) => EditResult)[] = [];
+  for (const node of Object.values(doc.nodes)) {
+    const schema = schemas.get(node.classType);
+    if (!schema || node.mode === 'muted') continue;
+    for (const input of schema.inputs) {
+      const spec = input.spec;
+      if (spec.type !== 'INT' || !('control_after_generate' in spec) || !spec.control_after_generate) continue;
+      if (linked.has(`${node.id}\u0000${input.name}`)) continue;
+      const value = Number(node.values[input.name] ?? 0);
+      const next = nextSeed(value, seedControlOf(doc, node.id, input.name), spec, random);
+      if (next !== value) steps.push((d) => setValue(d, node.id, input.name, next));
+    }
+  }
+  return composeEdits(doc, steps);
+}

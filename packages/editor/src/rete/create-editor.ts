@@ -1,0 +1,181 @@
+import { createRoot } from 'react-dom/client';
+import { NodeEditor } from 'rete';
+import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
+import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin';
+import { ClassicFlow, ConnectionPlugin, getSourceTarget } from 'rete-connection-plugin';
+import { ContextMenuPlugin, type ContextMenuExtra } from 'rete-context-menu-plugin';
+import { MinimapPlugin, type MinimapExtra } from 'rete-minimap-plugin';
+import { Presets as ReactPresets, ReactPlugin, type ReactArea2D } from 'rete-react-plugin';
+import { makeConnectionComponent } from '../components/ConnectionView.js';
+import { makeNodeComponent } from '../components/NodeView.js';
+import type { NodeServices } from '../components/node-services.js';
+import { SocketView } from '../components/SocketView.js';
+import type { SchemaMap } from '../defs/object-info.js';
+import { areTypesCompatible } from '@piagraph/graph-core';
+import { contextMenuItems, type MenuActions } from './context-menu.js';
+import type { EditorNode, Schemes } from './schemes.js';
+import { DocumentSync, type UserIntents } from './sync.js';
+
+export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra;
+
+export interface EditorDeps {
+  services: NodeServices;
+  schemas: () => SchemaMap;
+  intents: UserIntents;
+  menu: MenuActions;
+  /** The user dragged nodes and let go: commit their new positions. */
+  onNodesMoved(positions: Record<string, { x: number; y: number }>): void;
+  /** Double-click on empty canvas, in client and graph coordinates. */
+  onCanvasDoubleClick(client: { x: number; y: number }, graph: { x: number; y: number }): void;
+  /** The selection changed. */
+  onSelectionChanged?(): void;
+}
+
+/** The running editor: Rete, its area, the document view, and the canvas operations the app needs. */
+export interface EditorHandle {
+  editor: NodeEditor<Schemes>;
+  area: AreaPlugin<Schemes, AreaExtra>;
+  sync: DocumentSync;
+  selectedIds(): string[];
+  select(ids: string[]): Promise<void>;
+  /** The graph point under the mouse pointer. */
+  pointer(): { x: number; y: number };
+  /** The graph point at the centre of the canvas. */
+  center(): { x: number; y: number };
+  /** Graph coordinates of a client (page) point. */
+  toGraph(client: { x: number; y: number }): { x: number; y: number };
+  zoomToFit(): Promise<void>;
+  camera(): { x: number; y: number; zoom: number };
+  setCamera(view: { x: number; y: number; zoom: number }): Promise<void>;
+  /** Lays the graph out with ELK and returns the new positions (not yet in the document). */
+  arrange(): Promise<Record<string, { x: number; y: number }>>;
+  destroy(): void;
+}
+
+/**
+ * Builds the Rete editor inside `container`: area, connection drawing with the type rule, React rendering with
+ * piagraph's node, socket and wire components, context menu, minimap and selection.
+ */
+export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHandle {
+  const editor = new NodeEditor<Schemes>();
+  const area = new AreaPlugin<Schemes, AreaExtra>(container);
+  const connection = new ConnectionPlugin<Schemes, AreaExtra>();
+  const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot });
+  const contextMenu = new ContextMenuPlugin<Schemes>({
+    items: (context) =>
+      contextMenuItems(context === 'root' ? 'root' : (context as EditorNode), deps.schemas(), deps.menu, area, () =>
+        editor.getNodes().filter((n) => n.selected).map((n) => n.id),
+      ),
+  });
+  const minimap = new MinimapPlugin<Schemes>({ ratio: 0.2 } as never);
+  const selector = AreaExtensions.selector();
+  const accumulating = AreaExtensions.accumulateOnCtrl();
+  const selectable = AreaExtensions.selectableNodes(area, selector, { accumulating });
+  AreaExtensions.simpleNodesOrder(area);
+
+  const NodeView = makeNodeComponent(deps.services);
+  const ConnectionView = makeConnectionComponent((id) => deps.services.docs.doc.links[id]?.type);
+  render.addPreset(
+    ReactPresets.classic.setup({
+      customize: {
+        node: () => NodeView as never,
+        socket: () => SocketView as never,
+        connection: () => ConnectionView as never,
+      },
+    }),
+  );
+  render.addPreset(ReactPresets.contextMenu.setup({ delay: 200 }));
+  render.addPreset(ReactPresets.minimap.setup({ size: 180 }));
+
+  connection.addPreset(
+    () =>
+      new ClassicFlow({
+        // Refuse the drop while dragging, with the same rule the document guard applies.
+        canMakeConnection(from, to) {
+          const [source, target] = getSourceTarget(from, to) ?? [];
+          if (!source || !target) return false;
+          const out = editor.getNode(source.nodeId)?.outputs[source.key]?.socket;
+          const inp = editor.getNode(target.nodeId)?.inputs[target.key]?.socket;
+          return Boolean(out && inp && source.nodeId !== target.nodeId && areTypesCompatible(out.type, inp.type));
+        },
+      }),
+  );
+
+  editor.use(area);
+  area.use(connection);
+  area.use(render);
+  area.use(contextMenu);
+  area.use(minimap);
+  // ELK is most of the bundle's weight: load it on the first arrange, not with the page.
+  let arrange: AutoArrangePlugin<Schemes, AreaExtra> | undefined;
+
+  const layout = {
+    translate: async (id: string, x: number, y: number) => {
+      await area.translate(id, { x, y });
+    },
+    position: (id: string) => area.nodeViews.get(id)?.position,
+  };
+  const sync = new DocumentSync(editor, layout, deps.schemas, deps.intents);
+
+  area.addPipe((ctx) => {
+    // Double-click opens the node search (as in ComfyUI) instead of zooming.
+    if (ctx.type === 'zoom' && ctx.data.source === 'dblclick') return undefined;
+    if (ctx.type === 'nodedragged') {
+      const moved = sync.movedNodes(deps.services.docs.doc);
+      if (Object.keys(moved).length) deps.onNodesMoved(moved);
+    }
+    if (ctx.type === 'nodepicked') queueMicrotask(() => deps.onSelectionChanged?.());
+    return ctx;
+  });
+
+  const onDoubleClick = (e: MouseEvent) => {
+    if ((e.target as HTMLElement).closest('.pg-node, [data-testid="context-menu"], [data-testid="minimap"]')) return;
+    deps.onCanvasDoubleClick({ x: e.clientX, y: e.clientY }, toGraph({ x: e.clientX, y: e.clientY }));
+  };
+  container.addEventListener('dblclick', onDoubleClick);
+
+  function toGraph(client: { x: number; y: number }) {
+    const rect = container.getBoundingClientRect();
+    const { x, y, k } = area.area.transform;
+    return { x: (client.x - rect.left - x) / k, y: (client.y - rect.top - y) / k };
+  }
+
+  return {
+    editor,
+    area,
+    sync,
+    selectedIds: () => editor.getNodes().filter((n) => n.selected).map((n) => n.id),
+    async select(ids) {
+      await selector.unselectAll();
+      for (const id of ids) await selectable.select(id, true);
+      deps.onSelectionChanged?.();
+    },
+    pointer: () => ({ ...area.area.pointer }),
+    center() {
+      const rect = container.getBoundingClientRect();
+      return toGraph({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+    },
+    toGraph,
+    async zoomToFit() {
+      const nodes = editor.getNodes();
+      if (nodes.length) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 });
+    },
+    camera() {
+      const { x, y, k } = area.area.transform;
+      return { x, y, zoom: k };
+    },
+    async setCamera(view) {
+      await area.area.zoom(view.zoom, 0, 0);
+      await area.area.translate(view.x, view.y);
+    },
+    async arrange() {
+      const mod = await import('./arrange.js');
+      arrange ??= mod.createArrange(area);
+      return mod.arrangeNodes(editor, area, arrange);
+    },
+    destroy() {
+      container.removeEventListener('dblclick', onDoubleClick);
+      area.destroy();
+    },
+  };
+}

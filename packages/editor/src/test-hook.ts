@@ -1,0 +1,32 @@
+import type { GraphDocument } from '@piagraph/graph-core';
+import type { EditorApp } from './app/editor-app.js';
+
+/** What end-to-end tests and the benchmark reach through `window.__piagraph`. */
+export interface TestHook {
+  app: EditorApp;
+  document(): GraphDocument;
+  load(doc: GraphDocument): Promise<void>;
+  /** Resolves once Rete shows the current document. */
+  settled(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __piagraph?: TestHook;
+  }
+}
+
+/**
+ * Exposes the app to scripted browsers. Tests drive the UI with the mouse and keyboard and use this only to read
+ * the document back and to set up fixtures quickly.
+ */
+export function installTestHook(app: EditorApp): void {
+  window.__piagraph = {
+    app,
+    document: () => app.docs.doc,
+    load: (doc) => app.loadDocument(doc, true),
+    settled: async () => {
+      await app.handle?.sync.render(app.docs.doc);
+    },
+  };
+}
