@@ -24,3 +24,4 @@ export { summariseValue, summariseInputs } from './summarise.js';
 export { walkUpstream, type UpstreamWalk } from './graph-walk.js';
 export * from './formats/index.js';
 export * from './edit/index.js';
+export * from './embedded-graph/index.js';
