@@ -8,3 +8,5 @@ export * from './schedulers/index.js';
 export * from './random/index.js';
 export * from './onnx/index.js';
 export * from './tokenizer/index.js';
+export * from './image/index.js';
+export * from './video/index.js';
