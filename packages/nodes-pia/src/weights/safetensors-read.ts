@@ -30,7 +30,8 @@ export class SafetensorsSource implements WeightSource {
     const handle = await openForReading(path);
     try {
       const { size } = await handle.stat();
-      const prefix = await readExactly(handle, new Uint8Array(8), 0, { file: path, what: 'the header length' });
+      // A file under 8 bytes is reported by parseHeaderLength, which checks the size before the bytes.
+      const prefix = size < 8 ? new Uint8Array(8) : await readExactly(handle, new Uint8Array(8), 0, { file: path, what: 'the header length' });
       const length = parseHeaderLength(prefix, path, size);
       const json = await readFresh(handle, length, 8, { file: path, what: 'the JSON header' });
       return new SafetensorsSource(path, handle, parseSafetensorsHeader(json, path, size));
