@@ -123,9 +123,13 @@ function checkSameLength(a: Float32Array, aName: string, b: Float32Array, bName:
 
 /** DDIM over flat float32 latents; immutable apart from the step count remembered by `setTimesteps`. */
 export class DdimScheduler implements Scheduler {
+  /** {@link PIA_DDIM_CONFIG} with the constructor's overrides. */
   readonly config: Readonly<DdimConfig>;
+  /** β_t for every training step, float32. */
   readonly betas: Float32Array;
+  /** ᾱ_t for every training step, float32. */
   readonly alphasCumprod: Float32Array;
+  /** ᾱ "before" step 0, used by the last denoising step. */
   readonly finalAlphaCumprod: number;
   readonly initNoiseSigma = 1;
   private numInferenceSteps: number | undefined;

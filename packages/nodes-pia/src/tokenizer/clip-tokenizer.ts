@@ -85,11 +85,15 @@ export function clipTokenizerJson(vocabulary: ClipVocabulary): Record<string, un
 
 /** CLIP's BPE tokenizer with SD 1.5's framing (BOS 49406, EOS 49407, padded with EOS to 77). */
 export class ClipTokenizer {
+  /** Id of `<|startoftext|>` (49406 in CLIP). */
   readonly bosTokenId: number;
+  /** Id of `<|endoftext|>` (49407 in CLIP). */
   readonly eosTokenId: number;
   /** SD 1.5 pads with `<|endoftext|>`, not 0. */
   readonly padTokenId: number;
+  /** Length of {@link ClipEncoding.inputIds}. */
   readonly maxLength: number;
+  /** Highest id + 1: the text encoder's embedding rows. */
   readonly vocabSize: number;
   private readonly bpe: Tokenizer;
 
