@@ -6,7 +6,7 @@ import { type DType, checkDType, elementCount, isFloatDType } from './dtype.js';
 import { OnnxError } from './errors.js';
 import { floatToHalfBits } from '../weights/half.js';
 import type { AttributeValue, Dim, NodeProtoSpec, TensorProtoSpec, ValueInfoSpec } from './onnx-proto.js';
-import { type PreparedTensor, type TensorInit, prepareTensor } from './tensor-data.js';
+import { type PreparedTensor, type TensorInit, declaredDType, prepareTensor } from './tensor-data.js';
 import { type NodeRecord, RENAME, Value } from './value.js';
 
 /** Builder-wide settings. */
@@ -112,7 +112,7 @@ export class GraphBase {
    */
   initializer(name: string, init: TensorInit, options: InitializerOptions = {}): Value {
     const floatDefault = this.options.floatDtype;
-    const declared = ArrayBuffer.isView(init) ? undefined : (init as { dtype?: DType }).dtype;
+    const declared = declaredDType(init);
     const storeAs =
       options.dtype ?? (floatDefault && declared !== undefined && isFloatDType(declared) ? floatDefault : undefined);
     if (this.#values.has(name)) this.#duplicate(name);

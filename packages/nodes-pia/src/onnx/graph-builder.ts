@@ -31,12 +31,12 @@ export class GraphBuilder extends AttentionOps {
   }
 
   /** The model with inline weights, for `InferenceSession.create(bytes)` (small models and tests). */
-  toBytes(): Promise<Uint8Array> {
+  async toBytes(): Promise<Uint8Array> {
     return encodeInline(this.snapshot(), this.#opsets);
   }
 
   /** Writes `dir/model.onnx` and (by default) one page-aligned external weights file; see `SaveOptions`. */
-  save(dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+  async save(dir: string, options: SaveOptions = {}): Promise<SavedModel> {
     return saveModel(this.snapshot(), dir, options, this.#opsets);
   }
 }

@@ -49,6 +49,11 @@ function bareDType(a: TypedArray): DType | undefined {
   return undefined;
 }
 
+/** The dtype an initializer's data declares (a bare array's from its type); undefined when it cannot tell. */
+export function declaredDType(init: TensorInit): DType | undefined {
+  return ArrayBuffer.isView(init) ? bareDType(init) : init.dtype;
+}
+
 function checkShape(shape: unknown, what: string): readonly number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new OnnxError('bad-shape', `${what}: shape ${JSON.stringify(shape)} must be a list of non-negative integers`, {

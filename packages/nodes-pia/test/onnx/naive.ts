@@ -263,7 +263,8 @@ export function reduceMean(x: Nd, axes: readonly number[]): Nd {
   const sums = new Float64Array(size(shape));
   for (let i = 0; i < x.data.length; i++) {
     const idx = unravel(i, x.shape).map((v, k) => (ax.includes(k) ? 0 : v));
-    sums[ravel(idx, shape)] += x.data[i]!;
+    const j = ravel(idx, shape);
+    sums[j] = sums[j]! + x.data[i]!;
   }
   const count = size(ax.map((a) => x.shape[a]!));
   return { shape, data: sums.map((s) => s / count) };

@@ -31,7 +31,7 @@ export function feed(x: Nd): ort.Tensor {
 export async function runGraph(g: GraphBuilder, feeds: Record<string, Nd | ort.Tensor>): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(await g.toBytes(), { intraOpNumThreads: 1 });
   try {
-    const tensors = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v instanceof ort.Tensor ? v : feed(v)]));
+    const tensors = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, 'dims' in v ? v : feed(v)]));
     return await session.run(tensors);
   } finally {
     await session.release();
