@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer, clipTokenizerJson, readClipBpeFile } from '../../src/tokenizer/index.js';
 
 // Reference ids from CLIP's own SimpleTokenizer (openai/CLIP) with ftfy 6.3.1; see the data folder's README.
-const DATA = '/work/shared/data/clip-tokenizer';
+// The project's shared/ folder sits beside the repository checkout (as in CI), not inside it.
+const DATA = fileURLToPath(new URL('../../../../../shared/data/clip-tokenizer', import.meta.url));
 interface Case {
   text: string;
   ids: number[];
