@@ -190,12 +190,12 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
       await worker.close();
+      // Upgraded sockets still count as the server's connections, so they must go before `close` can finish.
       await hub.close();
+      await stopped;
       db.close();
     })());
 
