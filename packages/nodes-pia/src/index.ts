@@ -10,3 +10,6 @@ export * from './onnx/index.js';
 export * from './tokenizer/index.js';
 export * from './image/index.js';
 export * from './video/index.js';
+export * from './models/index.js';
+export * from './checkpoints/index.js';
+export * from './demo/index.js';

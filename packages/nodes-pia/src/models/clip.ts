@@ -3,7 +3,7 @@
  * causal transformer layers with quick-GELU MLPs, final LayerNorm. With `clipSkip = k` the graph stops after
  * layer L−k and applies the final LayerNorm to that hidden state, as diffusers' `clip_skip` does.
  */
-import type { Value } from '../onnx/value.js';
+import type { Value } from '../onnx/index.js';
 import type { ClipConfig } from './config.js';
 import { layerNorm, linear } from './layers.js';
 import { Params, type Builder, type ModelWeights } from './tensors.js';

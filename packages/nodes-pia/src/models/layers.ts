@@ -2,7 +2,7 @@
  * Layers shared by the U-Net and the VAE, as ONNX subgraphs. Images are `[N, C, H, W]`; in the U-Net N is
  * B·F (frames folded into the batch, sample-major), and `frames` is the int64 `[1]` tensor holding F.
  */
-import type { Value } from '../onnx/value.js';
+import type { Value } from '../onnx/index.js';
 import type { Params } from './tensors.js';
 
 /** Conv with the layer's weight and bias; `pads` as ONNX's `[top, left, bottom, right]`. */

@@ -2,7 +2,7 @@
  * AnimateDiff's motion module (`VanillaTemporalModule` → `TemporalTransformer3DModel`, pia-model.md §3.3) on
  * frames folded into the batch: attention runs along the F frames of each (sample, pixel).
  */
-import type { Value } from '../onnx/value.js';
+import type { Value } from '../onnx/index.js';
 import { attention, geglu, groupNorm, layerNorm, linear, type AttentionSettings } from './layers.js';
 import type { Params } from './tensors.js';
 

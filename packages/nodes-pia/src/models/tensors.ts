@@ -2,8 +2,7 @@
  * Weights as the graph builders see them: canonical names mapped to lazily read float32 tensors. The builders
  * declare each one as an initializer whose bytes are read only when the model file is written.
  */
-import type { AttentionOps } from '../onnx/ops-attention.js';
-import type { Value } from '../onnx/value.js';
+import type { GraphBuilder, Value } from '../onnx/index.js';
 
 /** A tensor read on demand, already in its canonical shape. */
 export interface LazyTensor {
@@ -14,8 +13,8 @@ export interface LazyTensor {
 /** One network's weights by canonical (diffusers) name. */
 export type ModelWeights = ReadonlyMap<string, LazyTensor>;
 
-/** The builder type the model code is written against (the onnx module's full op set). */
-export type Builder = AttentionOps;
+/** The builder the model code is written against. */
+export type Builder = GraphBuilder;
 
 /** The float type a graph computes in. */
 export type Precision = 'float32' | 'float16';

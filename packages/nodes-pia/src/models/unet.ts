@@ -7,7 +7,7 @@
  * frames are folded into the batch (`[B·F, C, h, w]`, sample-major) so 2-D ops run per frame; resnet norms and
  * the final norm unfold them again to take statistics across all frames of a sample, as PIA's code does.
  */
-import type { Value } from '../onnx/value.js';
+import type { Value } from '../onnx/index.js';
 import { channelsAt, downBlockHasAttention, upBlockHasAttention, type UNetConfig } from './config.js';
 import { conv, downsample, groupNormAcrossFrames, linear, resnet, spatialTransformer, upsample, type AttentionSettings } from './layers.js';
 import { motionModule } from './motion-module.js';

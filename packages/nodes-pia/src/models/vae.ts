@@ -3,7 +3,7 @@
  * TypeScript on those outputs); the decoder maps latents (already divided by the scaling factor) to images.
  * Both take a dynamic batch, so frames can be decoded in chunks of any size.
  */
-import type { Value } from '../onnx/value.js';
+import type { Value } from '../onnx/index.js';
 import type { VaeConfig } from './config.js';
 import { conv, groupNorm, resnet, toTokens, fromTokens, upsample, vaeDownsample, type AttentionSettings } from './layers.js';
 import { Params, type Builder, type ModelWeights } from './tensors.js';

@@ -1,7 +1,6 @@
 /** Builds a small graph with the model code, runs it in onnxruntime, and hands out random weights by key pattern. */
 import * as ort from 'onnxruntime-node';
-import { encodeInline } from '../../../src/onnx/model-writer.js';
-import { AttentionOps } from '../../../src/onnx/ops-attention.js';
+import { GraphBuilder } from '../../../src/onnx/index.js';
 import type { KeySpec } from '../../../src/checkpoints/key-table.js';
 import { weightsFromArrays, type Builder, type ModelWeights } from '../../../src/models/tensors.js';
 import { randn, tensor, type T } from '../naive/tensor.js';
@@ -41,9 +40,9 @@ export function randomWeights(
 
 /** Builds with `build` and runs once on `feeds`; returns every output. */
 export async function runGraph(build: (g: Builder) => void, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const g = new AttentionOps('test');
+  const g = new GraphBuilder('test');
   build(g);
-  const bytes = await encodeInline(g.snapshot());
+  const bytes = await g.toBytes();
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
   try {
     return await session.run(feeds);

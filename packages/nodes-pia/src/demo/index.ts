@@ -1,0 +1,4 @@
+/** Generated tiny (and full-size random) models in the real checkpoint layouts. */
+export * from './demo-models.js';
+export * from './generate.js';
+export { initTensor, type InitOptions } from './random-init.js';

@@ -1,0 +1,165 @@
+/**
+ * Ready-to-run networks over onnxruntime sessions: Float32Arrays and dims in and out, input shapes checked
+ * with messages that say what was expected.
+ */
+import type * as ort from 'onnxruntime-node';
+import type { OnnxSession } from '../onnx/index.js';
+import { fillNormal, type Seed } from '../random/index.js';
+import type { PiaModelConfig } from './config.js';
+import { CLIP_IO } from './clip.js';
+import { UNET_IO } from './unet.js';
+import { VAE_IO } from './vae.js';
+
+/** A float tensor: values and dims. */
+export interface FloatTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** An input of the wrong shape or length. */
+export class ModelInputError extends Error {
+  override readonly name = 'ModelInputError';
+  constructor(
+    readonly model: string,
+    readonly input: string,
+    message: string,
+  ) {
+    super(`${model} input '${input}': ${message}`);
+  }
+}
+
+function check(model: string, input: string, t: { data: ArrayLike<unknown>; dims: readonly number[] }, expected: readonly (number | string)[]): void {
+  const ok = t.dims.length === expected.length && expected.every((e, i) => typeof e === 'string' || t.dims[i] === e);
+  if (!ok) throw new ModelInputError(model, input, `dims [${t.dims.join(', ')}] do not match [${expected.join(', ')}]`);
+  const n = t.dims.reduce((a, b) => a * b, 1);
+  if (t.data.length !== n) throw new ModelInputError(model, input, `${t.data.length} values for dims [${t.dims.join(', ')}] (${n})`);
+}
+
+function out(t: ort.Tensor | undefined, model: string, name: string): FloatTensor {
+  if (!t) throw new ModelInputError(model, name, 'the session returned no such output');
+  return { data: t.data as Float32Array, dims: [...t.dims] };
+}
+
+const f32 = (t: FloatTensor) => ({ dtype: 'float32' as const, shape: t.dims, data: t.data });
+
+/** The PIA U-Net: one denoising step for a batch of frame stacks. */
+export class UNetHandle {
+  constructor(
+    readonly session: OnnxSession,
+    readonly config: PiaModelConfig,
+  ) {}
+
+  /**
+   * Predicts noise. `sample [B, 9, F, h, w]` = noisy latent | affinity | condition latent; `text [B, L, D]`
+   * (unconditional first for CFG); one `timestep` for the batch. Returns `[B, 4, F, h, w]`.
+   */
+  async run(sample: FloatTensor, timestep: number, text: FloatTensor): Promise<FloatTensor> {
+    const u = this.config.unet;
+    check('unet', UNET_IO.sample, sample, ['B', u.inChannels, 'F', 'h', 'w']);
+    check('unet', UNET_IO.text, text, [sample.dims[0]!, 'L', u.crossAttentionDim]);
+    const frames = sample.dims[2]!;
+    if (frames > u.motionMaxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${u.motionMaxFrames}`);
+    const result = await this.session.run({
+      [UNET_IO.sample]: f32(sample),
+      [UNET_IO.timestep]: { dtype: 'float32', shape: [1], data: Float32Array.of(timestep) },
+      [UNET_IO.text]: f32(text),
+    });
+    return out(result[UNET_IO.out], 'unet', UNET_IO.out);
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+/** How the condition latent is taken from the VAE posterior. */
+export interface EncodeLatentOptions {
+  /** `'sample'` (PIA: mean + std·ε with a seeded ε) or `'mean'` (deterministic). Default `'sample'`. */
+  readonly mode?: 'sample' | 'mean';
+  readonly seed?: Seed;
+}
+
+/** Options of {@link VaeHandle.decode}. */
+export interface DecodeOptions {
+  /** Images decoded per session call (default 1, as PIA decodes frame by frame) so memory stays bounded. */
+  readonly chunkSize?: number;
+}
+
+/** The VAE: encoder to the posterior, decoder from latents. */
+export class VaeHandle {
+  constructor(
+    readonly encoder: OnnxSession,
+    readonly decoder: OnnxSession,
+    readonly config: PiaModelConfig,
+  ) {}
+
+  /** `image [N, 3, H, W]` in [−1, 1] → posterior mean and log-variance `[N, 4, H/8, W/8]`. */
+  async encode(image: FloatTensor): Promise<{ mean: FloatTensor; logvar: FloatTensor }> {
+    check('vae encoder', VAE_IO.image, image, ['N', this.config.vae.imageChannels, 'H', 'W']);
+    const result = await this.encoder.run({ [VAE_IO.image]: f32(image) });
+    return { mean: out(result[VAE_IO.mean], 'vae encoder', VAE_IO.mean), logvar: out(result[VAE_IO.logvar], 'vae encoder', VAE_IO.logvar) };
+  }
+
+  /** The condition latent PIA uses: a posterior sample (or the mean) × the scaling factor (0.18215). */
+  async encodeLatent(image: FloatTensor, options: EncodeLatentOptions = {}): Promise<FloatTensor> {
+    const { mean, logvar } = await this.encode(image);
+    const z = new Float32Array(mean.data.length);
+    if ((options.mode ?? 'sample') === 'sample') fillNormal(z, options.seed ?? 0);
+    const s = this.config.vae.scalingFactor;
+    for (let i = 0; i < z.length; i++) {
+      const std = options.mode === 'mean' ? 0 : Math.exp(0.5 * logvar.data[i]!);
+      z[i] = (mean.data[i]! + std * z[i]!) * s;
+    }
+    return { data: z, dims: mean.dims };
+  }
+
+  /**
+   * Decodes scaled latents `[N, 4, h, w]` (as the sampler produces them; divided by the scaling factor here)
+   * to images `[N, 3, 8h, 8w]` in about [−1, 1], `chunkSize` images per session call.
+   */
+  async decode(latents: FloatTensor, options: DecodeOptions = {}): Promise<FloatTensor> {
+    const v = this.config.vae;
+    check('vae decoder', VAE_IO.latent, latents, ['N', v.latentChannels, 'h', 'w']);
+    const chunk = options.chunkSize ?? 1;
+    if (!Number.isInteger(chunk) || chunk < 1) throw new ModelInputError('vae decoder', 'chunkSize', `must be a positive integer, got ${chunk}`);
+    const [n, c, h, w] = latents.dims as [number, number, number, number];
+    const per = c * h * w;
+    let result: Float32Array | undefined;
+    let dims: number[] = [];
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const part = latents.data.slice(start * per, (start + count) * per).map((x) => x / v.scalingFactor);
+      const decoded = out((await this.decoder.run({ [VAE_IO.latent]: { dtype: 'float32', shape: [count, c, h, w], data: part } }))[VAE_IO.decoded], 'vae decoder', VAE_IO.decoded);
+      const perImage = decoded.data.length / count;
+      result ??= new Float32Array(n * perImage);
+      result.set(decoded.data, start * perImage);
+      dims = [n, ...decoded.dims.slice(1)];
+    }
+    return { data: result ?? new Float32Array(0), dims };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+}
+
+/** The CLIP text encoder. */
+export class ClipHandle {
+  constructor(
+    readonly session: OnnxSession,
+    readonly config: PiaModelConfig,
+  ) {}
+
+  /** Token ids `[B, S]` (S ≤ 77) → hidden states `[B, S, width]` (after the final LayerNorm, clip-skip applied). */
+  async encode(ids: { data: ArrayLike<number> | BigInt64Array; dims: readonly number[] }): Promise<FloatTensor> {
+    check('clip', CLIP_IO.ids, ids, ['B', 'S']);
+    if (ids.dims[1]! > this.config.clip.maxPositions) throw new ModelInputError('clip', CLIP_IO.ids, `${ids.dims[1]} tokens; at most ${this.config.clip.maxPositions}`);
+    const data = ids.data instanceof BigInt64Array ? ids.data : BigInt64Array.from(Array.from(ids.data as ArrayLike<number>), (v) => BigInt(v));
+    const result = await this.session.run({ [CLIP_IO.ids]: { dtype: 'int64', shape: ids.dims, data } });
+    return out(result[CLIP_IO.out], 'clip', CLIP_IO.out);
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
