@@ -102,8 +102,9 @@ export class NnOps extends ShapeOps {
   /**
    * GroupNorm of `[N, C, …]` with per-channel `scale`/`bias` `[C]` (either may be null). Statistics span each
    * group's channels and every axis after C, so a caller wanting statistics across frames reshapes first
-   * (e.g. `[B, C, F, H, W]`). Built as Reshape → InstanceNormalization → affine, which onnxruntime 1.30's CPU EP
-   * runs natively at any rank and dtype (opset 17 has no GroupNormalization; its opset-18 form has per-group scale).
+   * (e.g. `[B, C, F, H, W]`). Built as Reshape → InstanceNormalization → affine, as torch's exporter does: opset 17
+   * has no GroupNormalization, and onnxruntime 1.30 runs the opset 18/21 op only by expanding its ONNX function
+   * body (checked on the CPU EP), while InstanceNormalization has native CPU and CUDA kernels.
    */
   groupNorm(x: Value, groups: number, eps: number, scale: Value | null, bias: Value | null): Value {
     if (!Number.isInteger(groups) || groups < 1) {
