@@ -67,6 +67,11 @@ export class RunSession {
     });
   }
 
+  /** Ids of the nodes whose outputs the run still holds (consumers yet to read them). */
+  heldValues(): string[] {
+    return [...this.#values.keys()];
+  }
+
   /** Runs the plan to its end and reports how it went; never throws for a node's failure. */
   execute(): Promise<RunResult> {
     const { promptId, plan, signal } = this.#init;
@@ -209,7 +214,8 @@ export class RunSession {
     if ((this.#remainingReads.get(node.id) ?? 0) > 0) this.#values.set(node.id, outputs);
     const key = plan.keys.get(node.id);
     if (key !== undefined) {
-      const sizeBytes = typeof result.sizeBytes === 'number' ? result.sizeBytes : estimateSizeBytes(outputs);
+      const sizeBytes =
+        typeof result.sizeBytes === 'number' ? result.sizeBytes : estimateSizeBytes(result.ui ? [...outputs, result.ui] : outputs);
       cache.set(key, result.ui ? { outputs, ui: result.ui, sizeBytes } : { outputs, sizeBytes });
     }
     this.#executed.push(node.id);

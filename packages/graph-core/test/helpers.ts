@@ -37,3 +37,14 @@ export function eventTrace(events: readonly ExecutionEvent[]): string[] {
     return typeof data.node === 'string' ? `${event.type}:${data.node}` : event.type;
   });
 }
+
+/** The error `fn` throws (fails the test when it throws nothing). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`threw a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected the call to throw');
+}
