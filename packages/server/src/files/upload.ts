@@ -89,7 +89,8 @@ function parseForm(req: IncomingMessage, maxBytes: number): Promise<ParsedForm> 
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 4, fields: 32 } });
+      // preservePath keeps "../x.png" as sent, so a traversal attempt is refused by name instead of silently cut.
+      parser = busboy({ headers: req.headers, preservePath: true, limits: { fileSize: maxBytes, files: 4, fields: 32 } });
     } catch (err) {
       req.resume();
       reject(new BadRequestError('invalid_multipart', `The multipart body cannot be parsed: ${(err as Error).message}`));
@@ -107,6 +108,8 @@ function parseForm(req: IncomingMessage, maxBytes: number): Promise<ParsedForm> 
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // The parser reports a broken body on its own 'error'; the file stream's copy of it is not a second failure.
+      stream.on('error', () => {});
       stream.on('limit', () => {
         truncated = true;
       });
