@@ -2,3 +2,4 @@
 export * from './demo-models.js';
 export * from './generate.js';
 export { initTensor, type InitOptions } from './random-init.js';
+export * from './full-size.js';

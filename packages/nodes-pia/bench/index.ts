@@ -1,0 +1,3 @@
+/** Runs the package's benchmarks one after another (`pnpm --filter @piagraph/nodes-pia bench`). */
+await import('./video.bench.js');
+await import('./models.bench.js');
