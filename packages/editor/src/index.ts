@@ -6,6 +6,7 @@ export * from './defs/object-info.js';
 export * from './defs/socket-types.js';
 export * from './document/edits.js';
 export * from './document/import.js';
+export * from './defs/client-registry.js';
 export * from './document/seed-control.js';
 export * from './document/clipboard.js';
 export * from './store/run-state.js';

@@ -1,11 +1,12 @@
-import type { DocLink, GraphDocument, LiteralValue, NodeMode } from '@piagraph/graph-core';
+import * as core from '@piagraph/graph-core';
+import type { ConnectionRequest, GraphDocument, LiteralValue, NodeMode, NodeRegistry } from '@piagraph/graph-core';
 import { ApiClient } from '../api/http.js';
 import { ServerSocket } from '../api/socket.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
 import * as edits from '../document/edits.js';
-import { createDocNode } from '../document/node-factory.js';
-import { applySeedControls, type SeedControl } from '../document/seed-control.js';
+import { applySeedControls, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
+import { registryFromSchemas } from '../defs/client-registry.js';
 import { DocumentStore } from '../document/store.js';
 import { createEditor, type EditorHandle } from '../rete/create-editor.js';
 import { RunStore } from '../store/run-store.js';
@@ -28,6 +29,7 @@ export class EditorApp {
   readonly ui = new UiStore();
   readonly api = new ApiClient();
   schemas = new Map<string, NodeSchema>();
+  registry: NodeRegistry = registryFromSchemas([]);
   handle: EditorHandle | undefined;
   private readonly socket: ServerSocket;
   private clipboard: ClipboardData | undefined;
@@ -51,6 +53,7 @@ export class EditorApp {
   async start(container: HTMLElement): Promise<void> {
     try {
       this.schemas = parseObjectInfo(await this.api.objectInfo());
+      this.registry = registryFromSchemas(this.schemas.values());
     } catch (e) {
       this.ui.update({ failure: `Cannot load node definitions from the server: ${(e as Error).message}` });
       return;
@@ -66,7 +69,7 @@ export class EditorApp {
       schemas: () => this.schemas,
       intents: {
         connect: (link) => this.connect(link),
-        disconnect: (id) => this.docs.commit('Disconnect', (d) => edits.disconnect(d, id)),
+        disconnect: (id) => this.edit('Disconnect', (d) => core.disconnect(d, id)),
         removeNode: (id) => this.removeNodes([id]),
       },
       menu: {
@@ -75,7 +78,7 @@ export class EditorApp {
         toggleMode: (ids, mode) => this.toggleMode(ids, mode),
         duplicate: (ids) => this.duplicate(ids),
       },
-      onNodesMoved: (positions) => this.docs.commit('Move', (d) => edits.moveNodes(d, positions)),
+      onNodesMoved: (positions) => this.edit('Move', (d) => core.moveNodes(d, positions)),
       onCanvasDoubleClick: (client, graph) => this.ui.update({ search: { client, graph } }),
     });
     const save = autosaver();
@@ -100,38 +103,50 @@ export class EditorApp {
     else await this.handle?.zoomToFit();
   }
 
-  addNode(schema: NodeSchema, at: { x: number; y: number }): string {
-    const id = edits.nextId(Object.keys(this.docs.doc.nodes));
-    this.docs.commit(`Add ${schema.displayName}`, (d) => edits.addNode(d, createDocNode(schema, id, at)));
+  /** Commits an edit; graph-core's refusals (a cycle, an unknown node) become a notice instead of an exception. */
+  private edit(label: string, make: (doc: GraphDocument) => core.EditResult): boolean {
+    try {
+      this.docs.commit(label, make);
+      return true;
+    } catch (e) {
+      this.notify((e as Error).message, 'error');
+      return false;
+    }
+  }
+
+  addNode(schema: NodeSchema, at: { x: number; y: number }): string | undefined {
+    let id: string | undefined;
+    const position = { x: Math.round(at.x), y: Math.round(at.y) };
+    this.edit(`Add ${schema.displayName}`, (d) => {
+      const r = core.addNode(d, { classType: schema.classType, position }, this.registry);
+      id = r.nodeId;
+      return r;
+    });
     return id;
   }
 
-  connect(link: Omit<DocLink, 'id'>): void {
-    const id = edits.nextId(Object.keys(this.docs.doc.links));
-    this.docs.commit('Connect', (d) => edits.connect(d, { ...link, id }));
+  connect(request: ConnectionRequest): void {
+    this.edit('Connect', (d) => core.connect(d, this.registry, request));
   }
 
   removeNodes(ids: string[]): void {
     if (!ids.length) return;
-    this.docs.commit(ids.length > 1 ? `Delete ${ids.length} nodes` : 'Delete node', (d) =>
-      edits.composeEdits(d, ids.map((id) => (doc) => edits.removeNode(doc, id))),
-    );
+    this.edit(ids.length > 1 ? `Delete ${ids.length} nodes` : 'Delete node', (d) => core.removeNode(d, ids));
   }
 
   toggleMode(ids: string[], mode: Exclude<NodeMode, 'active'>): void {
+    if (!ids.length) return;
     const allSet = ids.every((id) => this.docs.doc.nodes[id]?.mode === mode);
-    this.docs.commit(allSet ? 'Activate' : mode === 'bypassed' ? 'Bypass' : 'Mute', (d) =>
-      edits.composeEdits(d, ids.map((id) => (doc) => edits.setMode(doc, id, allSet ? 'active' : mode))),
-    );
+    this.edit(allSet ? 'Activate' : mode === 'bypassed' ? 'Bypass' : 'Mute', (d) => core.setMode(d, ids, allSet ? 'active' : mode));
   }
 
   setValue(id: string, input: string, value: LiteralValue): void {
-    this.docs.commit(`Set ${input}`, (d) => edits.setValue(d, id, input, value));
+    this.edit(`Set ${input}`, (d) => core.setValue(d, id, input, value));
   }
 
   setSeedControl(id: string, input: string, control: SeedControl): void {
-    const current = (this.docs.doc.nodes[id]?.ui?.seedControl ?? {}) as Record<string, SeedControl>;
-    this.docs.commit(`Seed control ${control}`, (d) => edits.setNodeUi(d, id, 'seedControl', { ...current, [input]: control }));
+    const current = (this.docs.doc.nodes[id]?.ui?.[SEED_CONTROL_KEY] ?? {}) as Record<string, unknown>;
+    this.edit(`Seed control ${control}`, (d) => edits.setNodeUi(d, id, SEED_CONTROL_KEY, { ...current, [input]: control }));
   }
 
   async uploadImage(id: string, input: string, file: File): Promise<void> {
@@ -163,14 +178,14 @@ export class EditorApp {
     if (!data?.nodes.length) return;
     const at = this.handle?.pointer() ?? { x: 0, y: 0 };
     const first = data.nodes[0]!.position;
-    const { result, ids } = pasteNodes(this.docs.doc, data, { x: Math.round(at.x - first.x), y: Math.round(at.y - first.y) });
+    const { result, ids } = pasteNodes(this.docs.doc, data, { x: Math.round(at.x - first.x), y: Math.round(at.y - first.y) }, this.registry);
     this.docs.commit('Paste', () => result);
     await this.handle?.sync.render(this.docs.doc);
     await this.handle?.select(ids);
   }
 
   duplicate(ids: string[]): void {
-    const { result } = pasteNodes(this.docs.doc, copyNodes(this.docs.doc, ids), { x: 40, y: 40 });
+    const { result } = pasteNodes(this.docs.doc, copyNodes(this.docs.doc, ids), { x: 40, y: 40 }, this.registry);
     this.docs.commit('Duplicate', () => result);
   }
 
@@ -186,7 +201,7 @@ export class EditorApp {
     if (!this.handle) return;
     await this.handle.sync.render(this.docs.doc);
     const positions = await this.handle.arrange();
-    this.docs.commit('Arrange', (d) => edits.moveNodes(d, positions));
+    this.edit('Arrange', (d) => core.moveNodes(d, positions));
     await this.handle.zoomToFit();
   }
 
@@ -236,7 +251,7 @@ export class EditorApp {
 
   async open(file: File): Promise<void> {
     try {
-      const { doc, laidOut } = await documentFromFile(file, this.schemas);
+      const { doc, laidOut } = await documentFromFile(file, this.registry);
       await this.loadDocument(doc, laidOut);
       this.notify(`Opened ${file.name}`, 'info');
     } catch (e) {

@@ -1,5 +1,5 @@
 import type { GraphDocument } from '@piagraph/graph-core';
-import { isGraphDocument } from '../document/import.js';
+import { parseGraphDocument } from '@piagraph/graph-core';
 
 /** localStorage key of the autosaved document. */
 export const AUTOSAVE_KEY = 'piagraph.autosave.v1';
@@ -9,8 +9,7 @@ export function readAutosave(storage: Storage = localStorage): GraphDocument | u
   try {
     const text = storage.getItem(AUTOSAVE_KEY);
     if (!text) return undefined;
-    const json: unknown = JSON.parse(text);
-    return isGraphDocument(json) ? json : undefined;
+    return parseGraphDocument(JSON.parse(text));
   } catch {
     return undefined;
   }

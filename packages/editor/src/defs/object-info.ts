@@ -99,24 +99,6 @@ export function parseObjectInfo(json: unknown): Map<string, NodeSchema> {
   return schemas;
 }
 
-/** The widget's initial value: the spec's default, else the first option, else the type's zero. */
-export function defaultValue(spec: InputSpec): string | number | boolean {
-  const d = (spec as { default?: unknown }).default;
-  switch (spec.type) {
-    case 'INT':
-    case 'FLOAT':
-      return typeof d === 'number' ? d : Math.max(0, (spec as { min?: number }).min ?? 0);
-    case 'BOOLEAN':
-      return typeof d === 'boolean' ? d : false;
-    case 'COMBO': {
-      const options = comboOptions(spec);
-      return typeof d === 'string' ? d : (options[0] ?? '');
-    }
-    default:
-      return typeof d === 'string' ? d : '';
-  }
-}
-
 /** A combo's option list; a function-valued list (server side only) reads as empty. */
 export function comboOptions(spec: InputSpec): readonly string[] {
   const options = (spec as { options?: unknown }).options;

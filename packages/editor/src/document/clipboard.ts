@@ -1,5 +1,5 @@
-import type { DocLink, DocNode, GraphDocument } from '@piagraph/graph-core';
-import { addNode, composeEdits, connect, nextId, type EditResult } from './edits.js';
+import { addNode, connect, type DocLink, type DocNode, type EditResult, type GraphDocument, type NodeRegistry } from '@piagraph/graph-core';
+import { composeEdits } from './edits.js';
 
 /** Copied nodes and the links among them, as put on the clipboard. */
 export interface ClipboardData {
@@ -23,36 +23,35 @@ export function isClipboardData(json: unknown): json is ClipboardData {
 
 /**
  * Adds copies of clipboard nodes with fresh ids, shifted by `offset`, and re-creates their internal links, as one
- * edit. Returns the edit and the new ids (to select them).
+ * edit. Links graph-core refuses (a class the server no longer has) are left out. Returns the new ids too.
  */
 export function pasteNodes(
   doc: GraphDocument,
   data: ClipboardData,
   offset: { x: number; y: number },
+  registry: NodeRegistry,
 ): { result: EditResult; ids: string[] } {
-  const nodeIds = Object.keys(doc.nodes);
-  const linkIds = Object.keys(doc.links);
   const mapping = new Map<string, string>();
   const steps: ((d: GraphDocument) => EditResult)[] = [];
   for (const node of data.nodes) {
-    const id = nextId(nodeIds);
-    nodeIds.push(id);
-    mapping.set(node.id, id);
-    const copy: DocNode = {
-      ...structuredClone(node),
-      id,
-      position: { x: node.position.x + offset.x, y: node.position.y + offset.y },
-    };
-    steps.push((d) => addNode(d, copy));
+    const { id: _old, ...rest } = node;
+    steps.push((d) => {
+      const r = addNode(d, { ...rest, position: { x: node.position.x + offset.x, y: node.position.y + offset.y } });
+      mapping.set(node.id, r.nodeId);
+      return r;
+    });
   }
   for (const link of data.links) {
-    const source = mapping.get(link.source.node);
-    const target = mapping.get(link.target.node);
-    if (!source || !target) continue;
-    const id = nextId(linkIds);
-    linkIds.push(id);
-    const copy: DocLink = { id, type: link.type, source: { ...link.source, node: source }, target: { ...link.target, node: target } };
-    steps.push((d) => connect(d, copy));
+    steps.push((d) => {
+      const source = mapping.get(link.source.node)!;
+      const target = mapping.get(link.target.node)!;
+      try {
+        return connect(d, registry, { source: { ...link.source, node: source }, target: { ...link.target, node: target } });
+      } catch {
+        return { doc: d, patches: [], inversePatches: [] };
+      }
+    });
   }
-  return { result: composeEdits(doc, steps), ids: [...mapping.values()] };
+  const result = composeEdits(doc, steps);
+  return { result, ids: [...mapping.values()] };
 }

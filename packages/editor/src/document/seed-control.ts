@@ -1,6 +1,6 @@
-import type { GraphDocument } from '@piagraph/graph-core';
+import { setValue, type EditResult, type GraphDocument } from '@piagraph/graph-core';
 import type { SchemaMap } from '../defs/object-info.js';
-import { composeEdits, setValue, type EditResult } from './edits.js';
+import { composeEdits } from './edits.js';
 
 /** What happens to a seed-style INT widget each time the graph is queued. */
 export type SeedControl = 'fixed' | 'increment' | 'decrement' | 'randomize';
@@ -10,13 +10,17 @@ export const SEED_CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'dec
 /** New seed widgets randomize, as in ComfyUI. */
 export const DEFAULT_SEED_CONTROL: SeedControl = 'randomize';
 
+/** Where the choices live in `node.ui` (the key graph-core's ComfyUI workflow import writes). */
+export const SEED_CONTROL_KEY = 'controlAfterGenerate';
+
 /** ComfyUI caps random seeds at 2^50 so they survive a round trip through a double. */
 const RANDOM_MAX = 2 ** 50;
 
-/** A node's control mode for one seed input (stored in `node.ui.seedControl`). */
+/** A node's control mode for one seed input; ComfyUI's legacy `true` and unknown values read as the default. */
 export function seedControlOf(doc: GraphDocument, nodeId: string, input: string): SeedControl {
-  const controls = doc.nodes[nodeId]?.ui?.seedControl as Record<string, SeedControl> | undefined;
-  return controls?.[input] ?? DEFAULT_SEED_CONTROL;
+  const controls = doc.nodes[nodeId]?.ui?.[SEED_CONTROL_KEY] as Record<string, unknown> | undefined;
+  const value = controls?.[input];
+  return SEED_CONTROLS.includes(value as SeedControl) ? (value as SeedControl) : DEFAULT_SEED_CONTROL;
 }
 
 /** The next value of a seed under a control mode, kept within [min, max] (increment wraps to min). */
@@ -43,7 +47,8 @@ export function nextSeed(
 
 /**
  * The edit that advances every seed widget (INT inputs with `control_after_generate`) by its control mode; the
- * editor applies it before queueing so the server only ever sees concrete numbers. Linked seeds are left alone.
+ * editor applies it before queueing so the server only ever sees concrete numbers. Linked seeds and muted nodes
+ * are left alone.
  */
 export function applySeedControls(doc: GraphDocument, schemas: SchemaMap, random = Math.random): EditResult {
   const linked = new Set(Object.values(doc.links).map((l) => `${l.target.node}\u0000${l.target.input}`));

@@ -1,12 +1,5 @@
-import { applyPatches, type Patch } from 'immer';
-import type { GraphDocument } from '@piagraph/graph-core';
-import { emptyDocument, type EditResult } from './edits.js';
-
-interface HistoryEntry {
-  label: string;
-  patches: Patch[];
-  inversePatches: Patch[];
-}
+import { History, type EditResult, type GraphDocument } from '@piagraph/graph-core';
+import { emptyDocument } from './edits.js';
 
 /** Why the document changed, so listeners can tell user edits from loads and history moves. */
 export type ChangeCause = 'edit' | 'undo' | 'redo' | 'load';
@@ -14,20 +7,18 @@ export type ChangeCause = 'edit' | 'undo' | 'redo' | 'load';
 type Listener = (doc: GraphDocument, cause: ChangeCause) => void;
 
 /**
- * The one place the open graph document lives. Every change is an edit result (patches both ways) pushed on the
- * undo stack, or a load that starts a fresh history. The Rete view and every React component read from here.
+ * The one place the open graph document lives. Every change is an edit result of graph-core's operations,
+ * recorded in graph-core's patch `History`, or a load that starts a fresh history. The Rete view and every React
+ * component read from here.
  */
 export class DocumentStore {
   private current: GraphDocument;
-  private undoStack: HistoryEntry[] = [];
-  private redoStack: HistoryEntry[] = [];
+  private readonly history: History;
   private readonly listeners = new Set<Listener>();
 
-  constructor(
-    initial: GraphDocument = emptyDocument(),
-    private readonly historyLimit = 200,
-  ) {
+  constructor(initial: GraphDocument = emptyDocument(), historyLimit = 200) {
     this.current = initial;
+    this.history = new History(historyLimit);
   }
 
   /** The current document (immutable; a new object after every change). */
@@ -36,11 +27,11 @@ export class DocumentStore {
   }
 
   get canUndo(): boolean {
-    return this.undoStack.length > 0;
+    return this.history.canUndo;
   }
 
   get canRedo(): boolean {
-    return this.redoStack.length > 0;
+    return this.history.canRedo;
   }
 
   /** Calls `listener` after every change; returns the unsubscribe function. */
@@ -53,35 +44,28 @@ export class DocumentStore {
   commit(label: string, make: (doc: GraphDocument) => EditResult): void {
     const result = make(this.current);
     if (result.patches.length === 0) return;
-    this.undoStack.push({ label, patches: result.patches, inversePatches: result.inversePatches });
-    if (this.undoStack.length > this.historyLimit) this.undoStack.shift();
-    this.redoStack = [];
+    this.history.record({ label, patches: result.patches, inversePatches: result.inversePatches });
     this.set(result.doc, 'edit');
   }
 
   /** Replaces the document (open, import, restore) and clears the history. */
   load(doc: GraphDocument): void {
-    this.undoStack = [];
-    this.redoStack = [];
+    this.history.clear();
     this.set(doc, 'load');
   }
 
-  /** Takes back the last edit; returns its label, or undefined when there is nothing to undo. */
-  undo(): string | undefined {
-    const entry = this.undoStack.pop();
-    if (!entry) return undefined;
-    this.redoStack.push(entry);
-    this.set(applyPatches(this.current, entry.inversePatches), 'undo');
-    return entry.label;
+  /** Takes back the last edit; false when there was nothing to undo. */
+  undo(): boolean {
+    const doc = this.history.undo(this.current);
+    if (doc) this.set(doc, 'undo');
+    return Boolean(doc);
   }
 
-  /** Re-applies the last undone edit; returns its label, or undefined when there is nothing to redo. */
-  redo(): string | undefined {
-    const entry = this.redoStack.pop();
-    if (!entry) return undefined;
-    this.undoStack.push(entry);
-    this.set(applyPatches(this.current, entry.patches), 'redo');
-    return entry.label;
+  /** Re-applies the last undone edit; false when there was nothing to redo. */
+  redo(): boolean {
+    const doc = this.history.redo(this.current);
+    if (doc) this.set(doc, 'redo');
+    return Boolean(doc);
   }
 
   private set(doc: GraphDocument, cause: ChangeCause): void {

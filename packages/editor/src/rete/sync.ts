@@ -1,5 +1,5 @@
 import type { NodeEditor } from 'rete';
-import type { DocLink, GraphDocument } from '@piagraph/graph-core';
+import type { ConnectionRequest, DocLink, GraphDocument } from '@piagraph/graph-core';
 import type { SchemaMap } from '../defs/object-info.js';
 import { createEditorNode, EditorConnection, type EditorNode, type Schemes } from './schemes.js';
 
@@ -11,7 +11,7 @@ export interface NodeLayout {
 
 /** What the user asked for on the canvas, to be turned into document edits by the caller. */
 export interface UserIntents {
-  connect(link: Omit<DocLink, 'id'>): void;
+  connect(request: ConnectionRequest): void;
   disconnect(linkId: string): void;
   removeNode(nodeId: string): void;
 }
@@ -62,12 +62,9 @@ export class DocumentSync {
       if (ctx.type === 'connectioncreate') {
         if (!canConnect(editor, ctx.data)) return undefined;
         if (this.applying === 0) {
-          const source = ctx.data.source;
-          const type = editor.getNode(source)!.outputs[ctx.data.sourceOutput]!.socket.type;
           this.intents.connect({
-            source: { node: source, output: Number(ctx.data.sourceOutput) },
+            source: { node: ctx.data.source, output: Number(ctx.data.sourceOutput) },
             target: { node: ctx.data.target, input: String(ctx.data.targetInput) },
-            type,
           });
           return undefined;
         }

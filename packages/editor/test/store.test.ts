@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { addNode, setValue } from '@piagraph/graph-core';
+import { composeEdits, emptyDocument, setNodeUi } from '../src/document/edits.js';
+import { DocumentStore } from '../src/document/store.js';
+import { samplerDocument } from './fixtures/docs.js';
+
+describe('DocumentStore', () => {
+  it('undoes and redoes an edit through its patches', () => {
+    const store = new DocumentStore(samplerDocument());
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    expect(store.doc.nodes['3']!.values.steps).toBe(40);
+    expect(store.undo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.steps).toBe(25);
+    expect(store.redo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.steps).toBe(40);
+  });
+
+  it('keeps unchanged nodes as the same objects so node views do not re-render', () => {
+    const store = new DocumentStore(samplerDocument());
+    const before = store.doc.nodes['1'];
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    expect(store.doc.nodes['1']).toBe(before);
+  });
+
+  it('drops an edit that changes nothing instead of recording it', () => {
+    const store = new DocumentStore(samplerDocument());
+    store.commit('same', (d) => setValue(d, '3', 'steps', 25));
+    expect(store.canUndo).toBe(false);
+  });
+
+  it('clears the history when a document is loaded', () => {
+    const store = new DocumentStore(samplerDocument());
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    store.load(emptyDocument());
+    expect(store.canUndo).toBe(false);
+    expect(store.undo()).toBe(false);
+  });
+
+  it('undoes a composed edit in one step', () => {
+    const store = new DocumentStore(emptyDocument());
+    store.commit('two nodes', (d) =>
+      composeEdits(d, [
+        (x) => addNode(x, { classType: 'A', position: { x: 0, y: 0 } }),
+        (x) => addNode(x, { classType: 'B', position: { x: 1, y: 1 } }),
+        (x) => setNodeUi(x, '1', 'controlAfterGenerate', { seed: 'fixed' }),
+      ]),
+    );
+    expect(Object.keys(store.doc.nodes)).toEqual(['1', '2']);
+    expect(store.doc.nodes['1']!.ui).toEqual({ controlAfterGenerate: { seed: 'fixed' } });
+    store.undo();
+    expect(store.doc.nodes).toEqual({});
+  });
+
+  it('tells listeners why the document changed', () => {
+    const store = new DocumentStore(samplerDocument());
+    const causes: string[] = [];
+    store.subscribe((_doc, cause) => causes.push(cause));
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    store.undo();
+    store.redo();
+    store.load(emptyDocument());
+    expect(causes).toEqual(['edit', 'undo', 'redo', 'load']);
+  });
+});
