@@ -94,6 +94,14 @@ export class ElementwiseOps extends GraphBase {
     return this.op('Cos', [x]);
   }
 
+  /** Clamps to `[min, max]`; either bound may be omitted (`null`). Number bounds take x's dtype. */
+  clip(x: Value, min: Operand | null, max: Operand | null = null): Value {
+    const bound = (b: Operand | null) => (b === null ? null : this.operand(b, x));
+    const inputs = [x, bound(min), bound(max)];
+    while (inputs[inputs.length - 1] === null) inputs.pop();
+    return this.op('Clip', inputs);
+  }
+
   /** `condition ? x : y` element-wise (broadcasting). */
   where(condition: Value, x: Operand, y: Operand): Value {
     const a = this.operand(x, y);

@@ -67,6 +67,16 @@ describe('element-wise ops against naive loops', () => {
     });
   }
 
+  it('clip clamps to both bounds, and to a lower bound alone', async () => {
+    const g = new GraphBuilder('clip');
+    const x = g.input('x', 'float32', [2, 3, 4]);
+    g.output(g.clip(x, -0.5, 0.25), 'both');
+    g.output(g.clip(x, 0), 'lower');
+    const out = await runGraph(g, { x: a });
+    expectClose(out.both!, map(a, (v) => Math.min(Math.max(v, -0.5), 0.25)));
+    expectClose(out.lower!, map(a, (v) => Math.max(v, 0)));
+  });
+
   it('where picks from x where the condition holds and from a scalar elsewhere', async () => {
     const g = new GraphBuilder('where');
     const x = g.input('x', 'float32', [2, 3, 4]);
