@@ -13,3 +13,4 @@ export * from './video/index.js';
 export * from './models/index.js';
 export * from './checkpoints/index.js';
 export * from './demo/index.js';
+export * from './weights/index.js';
