@@ -25,3 +25,4 @@ export { walkUpstream, type UpstreamWalk } from './graph-walk.js';
 export * from './formats/index.js';
 export * from './edit/index.js';
 export * from './embedded-graph/index.js';
+export * from './embedded-graph/index.js';

@@ -29,7 +29,7 @@ export function parseApiPrompt(json: unknown): ApiPrompt {
     for (const [name, value] of Object.entries(inputs)) {
       if (Array.isArray(value) && !isLinkValue(value)) {
         throw new GraphFormatError(
-          atKey(at(path, 'inputs'), name),
+          at(at(path, 'inputs'), name),
           'expected a link ["nodeId", outputIndex]; wrap literal lists as { "__value__": [...] }',
         );
       }

@@ -47,7 +47,7 @@ function parseNode(id: string, raw: unknown, path: string): DocNode {
       y: expectNumber(position['y'], at(at(path, 'position'), 'y')),
     },
     values: Object.fromEntries(
-      Object.entries(values).map(([name, value]) => [name, parseLiteral(value, atKey(at(path, 'values'), name))]),
+      Object.entries(values).map(([name, value]) => [name, parseLiteral(value, at(at(path, 'values'), name))]),
     ),
   };
   const title = optionalString(node['title'], at(path, 'title'));
