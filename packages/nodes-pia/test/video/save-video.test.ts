@@ -147,7 +147,7 @@ describe('saveVideo as a PNG sequence', () => {
   });
 });
 
-describe.skipIf(!(await detectFfmpeg()))('saveVideo with ffmpeg', () => {
+describe.skipIf(!(await detectFfmpeg()))('saveVideo with ffmpeg (these need ffmpeg on PATH)', () => {
   it('writes H.264 MP4 in yuv420p at the frame rate with every frame', async () => {
     const saved = await saveVideo(floatFrames(), { outputDir: out, filenamePrefix: 'mp4', format: 'video/h264-mp4', frameRate: 8 });
     expect(saved.filename).toBe('mp4_00001_.mp4');
