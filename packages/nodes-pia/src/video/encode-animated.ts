@@ -37,6 +37,9 @@ function stackFrames(frames: FrameSequence, order: readonly number[]): Buffer {
  * Encodes frames as an animated GIF or WebP with sharp. GIF delays are whole centiseconds, so they alternate to
  * keep the average rate (8 fps: 130, 120 ms…); WebP delays are whole milliseconds. Metadata goes into a GIF Comment
  * Extension (the JSON object form) or the WebP EXIF chunk (ComfyUI's `key:json` strings).
+ *
+ * GIF keeps every frame, duplicates included. libwebp merges identical consecutive frames into one longer frame
+ * (timing is kept, the page count drops), and frames that are all identical become a still, non-animated WebP.
  */
 export async function encodeAnimatedImage(
   frames: FrameSequence,
