@@ -25,4 +25,3 @@ export { walkUpstream, type UpstreamWalk } from './graph-walk.js';
 export * from './formats/index.js';
 export * from './edit/index.js';
 export * from './embedded-graph/index.js';
-export * from './embedded-graph/index.js';
