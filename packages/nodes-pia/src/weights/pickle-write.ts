@@ -43,6 +43,7 @@ export class PickleWriter {
     return this.memoize();
   }
 
+  /** PROTO: the protocol version, first opcode of the stream. */
   proto(version: number): this {
     return this.op(OP.PROTO).le(version, 1);
   }
@@ -79,14 +80,17 @@ export class PickleWriter {
     return this.op(OP.LONG1).le(digits.length, 1).bytes(Uint8Array.from(digits));
   }
 
+  /** NEWTRUE / NEWFALSE. */
   bool(value: boolean): this {
     return this.op(value ? OP.NEWTRUE : OP.NEWFALSE);
   }
 
+  /** NONE. */
   none(): this {
     return this.op(OP.NONE);
   }
 
+  /** MARK: opens a run of items for TUPLE, SETITEMS and the like. */
   mark(): this {
     return this.op(OP.MARK);
   }
@@ -105,30 +109,37 @@ export class PickleWriter {
     return this.tuple(values.length, () => values.forEach((v) => this.int(v)));
   }
 
+  /** EMPTY_DICT, memoised as Python does. */
   emptyDict(): this {
     return this.op(OP.EMPTY_DICT).memoize();
   }
 
+  /** REDUCE: call the callable below the argument tuple (the reader resolves it through its allow-list). */
   reduce(): this {
     return this.op(OP.REDUCE);
   }
 
+  /** BINPERSID: the tuple on top is a persistent id (PyTorch's storage references). */
   binpersid(): this {
     return this.op(OP.BINPERSID);
   }
 
+  /** SETITEM: one key/value pair into the dict below. */
   setitem(): this {
     return this.op(OP.SETITEM);
   }
 
+  /** SETITEMS: the pairs since the last MARK into the dict below. */
   setitems(): this {
     return this.op(OP.SETITEMS);
   }
 
+  /** STOP: end of the pickle. */
   stop(): this {
     return this.op(OP.STOP);
   }
 
+  /** The bytes written so far. */
   finish(): Uint8Array {
     return Uint8Array.from(this.out);
   }

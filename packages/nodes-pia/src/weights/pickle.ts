@@ -32,6 +32,9 @@ export function isPickleTuple(value: unknown): value is readonly unknown[] {
   return Array.isArray(value) && Object.isFrozen(value);
 }
 
+const UTF8 = new TextDecoder('utf-8');
+const LATIN1 = new TextDecoder('latin1');
+
 class Unpickler {
   private at = 0;
   private stack: unknown[] = [];
@@ -77,12 +80,12 @@ class Unpickler {
     return this.bytes.subarray(start, start + n);
   }
   private text(n: number, latin1 = false): string {
-    return new TextDecoder(latin1 ? 'latin1' : 'utf-8').decode(this.take(n));
+    return (latin1 ? LATIN1 : UTF8).decode(this.take(n));
   }
   private line(): string {
     const end = this.bytes.indexOf(0x0a, this.at);
     if (end < 0) throw this.fail('ends inside a GLOBAL name', 'truncated');
-    const s = new TextDecoder('utf-8').decode(this.bytes.subarray(this.at, end));
+    const s = UTF8.decode(this.bytes.subarray(this.at, end));
     this.at = end + 1;
     return s;
   }
