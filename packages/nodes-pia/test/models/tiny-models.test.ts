@@ -117,6 +117,21 @@ describe('tiny PIA models from generated files', () => {
   });
 });
 
+describe('float16 graphs (the CUDA option)', () => {
+  it('agree with the float32 U-Net to within fp16 precision', async () => {
+    const m = await loadPiaModels({ checkpoint: join(dir, 'sd-diffusers'), pia: join(dir, 'models/pia/piagraph-tiny-pia.safetensors'), cacheDir: join(dir, 'cache'), threads: 2, parts: ['unet'], precision: 'float16' });
+    try {
+      const half = await m.unet!.run(unetInput(false), 961, text);
+      const full = await ldm.unet!.run(unetInput(false), 961, text);
+      let max = 0;
+      for (let i = 0; i < full.data.length; i++) max = Math.max(max, Math.abs(full.data[i]! - half.data[i]!));
+      expect(max).toBeLessThan(2e-2);
+    } finally {
+      await m.release();
+    }
+  });
+});
+
 describe('the frame structure of the PIA U-Net', () => {
   it('with zeroed motion modules and one latent on every frame, gives every frame the single-frame output', async () => {
     const zeroPia = join(dir, 'zero-motion.safetensors');
