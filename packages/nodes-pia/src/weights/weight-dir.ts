@@ -90,11 +90,15 @@ function candidate(name: string): Candidate | undefined {
   return { name, variant: dot > 0 ? stem.slice(dot + 1) : undefined, safetensors: match.groups.ext === 'safetensors' };
 }
 
-/** The weight files of one folder: the requested variant (else plain files), safetensors preferred over pickles. */
+/**
+ * The weight files of one folder: the requested variant, else the plain files, else (a dotted name that only
+ * looks like a variant, e.g. `sd-v1.5.safetensors`) all of them; safetensors preferred over pickles.
+ */
 function pick(names: string[], variant: string | undefined): string[] {
   const all = names.map(candidate).filter((c): c is Candidate => c !== undefined);
   let chosen = all.filter((c) => c.variant === variant);
   if (chosen.length === 0 && variant !== undefined) chosen = all.filter((c) => c.variant === undefined);
+  if (chosen.length === 0) chosen = all;
   if (chosen.some((c) => c.safetensors)) chosen = chosen.filter((c) => c.safetensors);
   return chosen.map((c) => c.name).sort();
 }

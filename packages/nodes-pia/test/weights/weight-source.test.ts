@@ -132,6 +132,15 @@ describe('opening a model folder', () => {
     await src.close();
   });
 
+  it('takes a dotted file name that only looks like a variant when nothing else is there', async () => {
+    const root = join(dir, 'dotted');
+    mkdirSync(root);
+    await writeSafetensors(join(root, 'sd-v1.5.safetensors'), { w: one(1) });
+    const src = await openWeights(root);
+    expect(src.keys()).toEqual(['w']);
+    await src.close();
+  });
+
   it('refuses two files that hold the same key, naming both', async () => {
     const root = join(dir, 'clash');
     mkdirSync(root);
