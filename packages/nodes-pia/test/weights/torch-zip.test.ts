@@ -47,6 +47,8 @@ function handStateDict(tensors: readonly HandTensor[], prelude = ''): Uint8Array
 }
 
 describe('reading PyTorch checkpoints written by Python pickle and zipfile', () => {
+  const dir = tempDir();
+
   it.each(['python-protocol2.ckpt', 'python-protocol4.ckpt'])('reads every tensor of %s with its dtype, shape and values', async (name) => {
     const src = await openTorchCheckpoint(join(fixtures, name));
     expect(src.keys()).toEqual(['model.w', 'model.h', 'model.tail', 'model.l']);
@@ -78,7 +80,6 @@ describe('reading PyTorch checkpoints written by Python pickle and zipfile', () 
   });
 
   it('reads the same tensors whatever the extension of the file', async () => {
-    const dir = tempDir();
     const path = join(dir, 'weights.bin');
     copyFileSync(join(fixtures, 'python-protocol2.ckpt'), path);
     const src = await openTorchCheckpoint(path);
