@@ -1,4 +1,5 @@
 /** Runs the package's benchmarks one after another (`pnpm --filter @piagraph/nodes-pia bench`). */
+await import('./weights.bench.js');
+await import('./onnx-writer.bench.js');
 await import('./video.bench.js');
 await import('./models.bench.js');
-await import('./weights.bench.js');
