@@ -33,15 +33,20 @@ export function hashString(text: string): string {
   return hex(a) + hex(b) + hex(c) + hex(d);
 }
 
+/** Two hex digits for each byte value; a table lookup beats `toString(16).padStart` in the hot path. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
+  return BYTE_HEX[(value >>> 24) & 255]! + BYTE_HEX[(value >>> 16) & 255]! + BYTE_HEX[(value >>> 8) & 255]! + BYTE_HEX[value & 255]!;
 }
 
 /** JSON with object keys sorted, so equal values always serialise equally. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const keys = Object.keys(value).sort();
+  const keys = Object.keys(value);
+  if (keys.length === 0) return '{}';
+  keys.sort();
   return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`).join(',')}}`;
 }
 

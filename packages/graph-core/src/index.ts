@@ -7,7 +7,7 @@ export { inputInfo, toObjectInfo, type ObjectInfo, type ObjectInfoInput, type Ob
 export { WIDGET_TYPES, comboOptions, findInput, hasWidget, inputEntries, isLinkValue, isWidgetSpec, type InputEntry } from './node-inputs.js';
 export { checkLiteral, type LiteralCheck } from './literal-cast.js';
 export { validatePrompt, analysePrompt, type ValidateOptions, type PreparedNode, type PreparedLink, type PromptAnalysis } from './validate.js';
-export { planExecution, type ExecutionPlan, type CacheLookup } from './plan.js';
+export { planExecution, planOrdered, type ExecutionPlan, type CacheLookup } from './plan.js';
 export {
   DEFAULT_CACHE_BUDGET_BYTES,
   OutputCache,

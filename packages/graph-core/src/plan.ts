@@ -49,6 +49,22 @@ async function fingerprints(ids: readonly string[], nodes: ReadonlyMap<string, P
   return prints;
 }
 
+/** A node's signature key from its upstream keys; `undefined` when it or anything upstream is volatile. */
+function keyOf(
+  node: PreparedNode,
+  prints: ReadonlyMap<string, string | undefined>,
+  keys: ReadonlyMap<string, string | undefined>,
+): string | undefined {
+  if (node.def.cache === 'never' || (prints.has(node.id) && prints.get(node.id) === undefined)) return undefined;
+  const upstream: UpstreamRef[] = [];
+  for (const link of node.links) {
+    const key = keys.get(link.source);
+    if (key === undefined) return undefined;
+    upstream.push({ input: link.input, key, output: link.output });
+  }
+  return signatureKey(node.classType, node.literals, prints.get(node.id) ?? '', upstream);
+}
+
 /**
  * Plans a run: only ancestors of `targets` take part; every one gets a signature key; walking up from the targets
  * stops at nodes whose key is cached, and what remains runs in topological order. Throws `GraphCycleError` on a
@@ -62,36 +78,35 @@ export async function planExecution(
   const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
   const all = walkUpstream(targets, deps);
   if (all.cycles.length > 0) throw new GraphCycleError(all.cycles[0]!);
+  return planOrdered(nodes, targets, all.order, cache);
+}
 
-  const prints = await fingerprints(all.order, nodes);
+/**
+ * `planExecution` given the targets' ancestors already in topological order (validation computed it), which
+ * saves a walk over the graph.
+ */
+export async function planOrdered(
+  nodes: ReadonlyMap<string, PreparedNode>,
+  targets: readonly string[],
+  ancestors: readonly string[],
+  cache?: CacheLookup,
+): Promise<ExecutionPlan> {
+  const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
+  const prints = await fingerprints(ancestors, nodes);
   const keys = new Map<string, string | undefined>();
-  for (const id of all.order) {
+  const hits = new Set<string>();
+  for (const id of ancestors) {
     const node = nodes.get(id)!;
-    if (node.def.cache === 'never' || (prints.has(id) && prints.get(id) === undefined)) {
-      keys.set(id, undefined);
-      continue;
-    }
-    const upstream: UpstreamRef[] = [];
-    let volatile = false;
-    for (const link of node.links) {
-      const key = keys.get(link.source);
-      if (key === undefined) {
-        volatile = true;
-        break;
-      }
-      upstream.push({ input: link.input, key, output: link.output });
-    }
-    keys.set(id, volatile ? undefined : signatureKey(node.classType, node.literals, prints.get(id) ?? '', upstream));
+    const key = keyOf(node, prints, keys);
+    keys.set(id, key);
+    if (key !== undefined && cache?.has(key)) hits.add(id);
   }
 
-  const isCached = (id: string): boolean => {
-    const key = keys.get(id);
-    return key !== undefined && cache !== undefined && cache.has(key);
-  };
-  const reached = cache ? walkUpstream(targets, deps, isCached).order : all.order;
+  const isCached = (id: string): boolean => hits.has(id);
+  const reached = hits.size > 0 ? walkUpstream(targets, deps, isCached).order : ancestors;
   const order: string[] = [];
   const cached: string[] = [];
-  for (const id of reached) (isCached(id) ? cached : order).push(id);
+  for (const id of reached) (hits.has(id) ? cached : order).push(id);
 
   const consumers = new Map<string, number>();
   const depth = new Map<string, number>();

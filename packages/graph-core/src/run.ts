@@ -1,6 +1,6 @@
 import { OutputCache, type CacheStats } from './cache.js';
 import type { NodeRegistry } from './node-registry.js';
-import { planExecution } from './plan.js';
+import { planExecution, planOrdered } from './plan.js';
 import { RunSession } from './run-session.js';
 import type { ApiPrompt } from './types/api-prompt.js';
 import type { ExecutionEvent } from './types/events.js';
@@ -58,7 +58,11 @@ export class Executor {
     const analysis = await analysePrompt(this.registry, prompt, options.outputs ? { outputs: options.outputs } : {});
     const validation = analysis.result;
     if (!validation.ok) return validationFailure(options.promptId, prompt, validation, emit);
-    const plan = await planExecution(analysis.nodes, validation.outputs, this.#cache);
+    // Validation's walk covers every requested output; when some were dropped it covers too much, so walk again.
+    const plan =
+      Object.keys(validation.nodeErrors).length === 0
+        ? await planOrdered(analysis.nodes, validation.outputs, analysis.order, this.#cache)
+        : await planExecution(analysis.nodes, validation.outputs, this.#cache);
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1) || 1);
     const session = new RunSession({
       promptId: options.promptId,

@@ -38,6 +38,8 @@ export interface PromptAnalysis {
   result: ValidationResult;
   /** The prepared ancestors of the targets (valid or not). */
   nodes: Map<string, PreparedNode>;
+  /** Those ancestors, each after the nodes it reads from (empty when validation stopped early). */
+  order: string[];
 }
 
 function promptError(type: ValidationErrorItem['type'], message: string, details = ''): ValidationErrorItem {
@@ -193,17 +195,17 @@ export async function analysePrompt(
 ): Promise<PromptAnalysis> {
   const nodes = new Map<string, PreparedNode>();
   if (!isRecord(prompt)) {
-    return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes };
+    return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes, order: [] };
   }
   const classError = checkClasses(registry, prompt);
-  if (classError) return { result: { ok: false, error: classError, nodeErrors: {} }, nodes };
+  if (classError) return { result: { ok: false, error: classError, nodeErrors: {} }, nodes, order: [] };
   const api = prompt as ApiPrompt;
 
   const targets = options.outputs
     ? [...new Set(options.outputs)].filter((id) => id in api)
     : Object.keys(api).filter((id) => registry.get(api[id]!.class_type)!.outputNode === true);
   if (targets.length === 0) {
-    return { result: { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: {} }, nodes };
+    return { result: { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: {} }, nodes, order: [] };
   }
 
   const ownErrors = new Map<string, ValidationErrorItem[]>();
@@ -247,7 +249,7 @@ export async function analysePrompt(
       entry.dependent_outputs.push(target);
     }
   }
-  if (good.length > 0) return { result: { ok: true, outputs: good, nodeErrors }, nodes };
+  if (good.length > 0) return { result: { ok: true, outputs: good, nodeErrors }, nodes, order: walk.order };
   const details = Object.values(nodeErrors)
     .flatMap((entry) => entry.errors.map((error) => `${error.message}: ${error.details}`))
     .join('\n');
@@ -258,6 +260,7 @@ export async function analysePrompt(
       nodeErrors,
     },
     nodes,
+    order: walk.order,
   };
 }
 
