@@ -103,7 +103,7 @@ class ReteNode extends ClassicPreset.Node {
     return { out: this.compute(inputs) };
   }
 }
-type Schemes = GetSchemes<ReteNode, ClassicPreset.Connection<ReteNode, ReteNode>>;
+type Schemes = GetSchemes<ReteNode, ClassicPreset.Connection<ClassicPreset.Node, ClassicPreset.Node>>;
 
 async function benchRete(expected: number): Promise<{ build: number; cold: number; cached: number } | { error: string }> {
   const socket = new ClassicPreset.Socket('INT');
@@ -128,8 +128,8 @@ async function benchRete(expected: number): Promise<{ build: number; cold: numbe
     if (s.b !== undefined) node.addInput('b', new ClassicPreset.Input(socket));
     node.addOutput('out', new ClassicPreset.Output(socket));
     await editor.addNode(node);
-    if (s.a !== undefined) await editor.addConnection(new ClassicPreset.Connection(nodes[s.a]!, 'out', node, 'a'));
-    if (s.b !== undefined) await editor.addConnection(new ClassicPreset.Connection(nodes[s.b]!, 'out', node, 'b'));
+    if (s.a !== undefined) await editor.addConnection(new ClassicPreset.Connection<ClassicPreset.Node, ClassicPreset.Node>(nodes[s.a]!, 'out', node, 'a'));
+    if (s.b !== undefined) await editor.addConnection(new ClassicPreset.Connection<ClassicPreset.Node, ClassicPreset.Node>(nodes[s.b]!, 'out', node, 'b'));
     nodes.push(node);
   }
   const build = performance.now() - t0;
