@@ -14,3 +14,5 @@ export * from './models/index.js';
 export * from './checkpoints/index.js';
 export * from './demo/index.js';
 export * from './weights/index.js';
+export * from './nodes/index.js';
+export * from './pipeline/index.js';

@@ -1,20 +1,60 @@
-import type { AnyNodeDefinition } from '@piagraph/graph-core';
+import type { AnyNodeDefinition, SocketTypeInfo } from '@piagraph/graph-core';
+import {
+  PackContext,
+  affinityScheduleNode,
+  clipTextEncodeNode,
+  ddimSamplerNode,
+  loadCheckpointNode,
+  loadImageNode,
+  piaAnimateNode,
+  piaConditionNode,
+  saveVideoNode,
+  vaeDecodeNode,
+  type PackSettings,
+} from './nodes/index.js';
 
-/** Where the pack finds and writes files; the server derives them from its data root. */
-export interface PiaPackOptions {
-  /** `models/` root: `checkpoints/`, `pia/`, `vae/`, and the built-graph cache `.cache/`. */
-  modelsDir: string;
-  inputDir: string;
-  outputDir: string;
-  tempDir: string;
+/** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
+export interface PiaPackOptions extends PackSettings {
+  /** `models/` root: `checkpoints/`, `pia/`, `tokenizer/`, and the built-graph cache `.cache/`. */
+  readonly modelsDir: string;
+  readonly inputDir: string;
+  readonly outputDir: string;
+  readonly tempDir: string;
   /** onnxruntime execution provider. */
-  device?: 'cpu' | 'cuda';
+  readonly device?: 'cpu' | 'cuda';
 }
 
-/**
- * The node definitions of the PIA pack, bound to the host's folders.
- * The nodes themselves land with the node-pack issue; until then the pack registers nothing.
- */
-export function createPiaNodes(_options: PiaPackOptions): AnyNodeDefinition[] {
-  return [];
+/** Socket types the pack adds to graph-core's built-in ones (for the editor's colours). */
+export const PIA_SOCKET_TYPES: readonly SocketTypeInfo[] = [
+  { name: 'PIA_CONDITION', color: '#9ccc65', description: 'The scaled condition-image latent and the per-frame affinity mask.' },
+];
+
+/** A pack instance: its node definitions and the model store they share (so a host can release the models). */
+export interface PiaPack {
+  readonly nodes: AnyNodeDefinition[];
+  readonly context: PackContext;
+}
+
+/** Builds the pack with its shared state exposed; {@link createPiaNodes} is the usual entry. */
+export function createPiaPack(options: PiaPackOptions): PiaPack {
+  const pack = new PackContext(options);
+  const nodes: AnyNodeDefinition[] = [
+    loadCheckpointNode(pack),
+    clipTextEncodeNode(pack),
+    loadImageNode(pack),
+    affinityScheduleNode(pack),
+    piaConditionNode(pack),
+    ddimSamplerNode(pack),
+    vaeDecodeNode(pack),
+    saveVideoNode(pack),
+    // Same inputs as VideoHelperSuite's Video Combine, so imported AnimateDiff workflows find their output node.
+    saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
+    piaAnimateNode(pack),
+  ];
+  return { nodes, context: pack };
+}
+
+/** The node definitions of the PIA pack, bound to the host's folders. */
+export function createPiaNodes(options: PiaPackOptions): AnyNodeDefinition[] {
+  return createPiaPack(options).nodes;
 }

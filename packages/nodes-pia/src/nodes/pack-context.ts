@@ -1,0 +1,75 @@
+/**
+ * What the PIA nodes share within one pack instance: the host's folders, the model store, the video formats this
+ * machine can write, and the host's hook for output metadata.
+ */
+import { VIDEO_FORMATS, availableVideoFormats, type OutputMetadata, type VideoFormat } from '../video/index.js';
+import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_PIA, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
+import { listCheckpoints, listInputImages, listPiaFiles } from '../pipeline/model-folders.js';
+import { ModelStore } from '../pipeline/model-store.js';
+
+/** The folders and hooks a host gives the pack (see `PiaPackOptions`). */
+export interface PackSettings {
+  readonly modelsDir: string;
+  readonly inputDir: string;
+  readonly outputDir: string;
+  readonly tempDir: string;
+  readonly device?: 'cpu' | 'cuda';
+  readonly threads?: number;
+  /** Offer (and write on first use) the tiny demo models and demo picture. Default true. */
+  readonly demo?: boolean;
+  /** The graph document / API prompt of a running prompt, for Save Video to embed. */
+  readonly outputMetadata?: (promptId: string) => OutputMetadata | undefined | Promise<OutputMetadata | undefined>;
+}
+
+/** Shared state of one pack instance. */
+export class PackContext {
+  readonly store: ModelStore;
+  #formats: readonly VideoFormat[] = VIDEO_FORMATS.map((f) => f.format);
+  readonly formatsReady: Promise<readonly VideoFormat[]>;
+
+  constructor(readonly settings: PackSettings) {
+    this.store = new ModelStore({
+      modelsDir: settings.modelsDir,
+      ...(settings.device ? { device: settings.device } : {}),
+      ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+      prepare: (ckpt, pia) => this.prepareModels(ckpt, pia),
+    });
+    // Combo option functions are synchronous: until ffmpeg has been probed every format is offered, and Save
+    // Video's validation (which may wait) refuses the ones this machine cannot write.
+    this.formatsReady = availableVideoFormats().then((formats) => (this.#formats = formats));
+  }
+
+  get demo(): boolean {
+    return this.settings.demo ?? true;
+  }
+
+  /** The video formats to offer now. */
+  videoFormats(): readonly VideoFormat[] {
+    return this.#formats;
+  }
+
+  checkpoints(): string[] {
+    const names = listCheckpoints(this.settings.modelsDir);
+    return this.demo ? withDemo(names, DEMO_CHECKPOINT) : names;
+  }
+
+  piaFiles(): string[] {
+    const names = listPiaFiles(this.settings.modelsDir);
+    return this.demo ? withDemo(names, DEMO_PIA) : names;
+  }
+
+  inputImages(): string[] {
+    const names = listInputImages(this.settings.inputDir);
+    return this.demo ? withDemo(names, DEMO_IMAGE) : names;
+  }
+
+  /** Writes the demo models when the names are theirs and they are missing. */
+  async prepareModels(checkpointName: string, piaName: string): Promise<void> {
+    if (this.demo) await ensureDemoModelsFor(this.settings.modelsDir, checkpointName, piaName);
+  }
+
+  /** Writes the demo picture when `name` is it and it is missing. */
+  async prepareImage(name: string): Promise<void> {
+    if (this.demo && name === DEMO_IMAGE) await ensureDemoImage(this.settings.inputDir);
+  }
+}

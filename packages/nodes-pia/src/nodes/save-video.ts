@@ -1,0 +1,76 @@
+/**
+ * Save Video: IMAGE frames → a GIF/WebP/MP4/WebM file (or PNG sequence) in `output/` (or `temp/`), returned in
+ * ComfyUI's shapes: `images` + `animated: [true]` for the core frontend and clients, `gifs` as VideoHelperSuite's
+ * Video Combine reports it. Also registered as `VHS_VideoCombine` (same inputs) for imported ComfyUI workflows.
+ */
+import { basename } from 'node:path';
+import { defineNode, type FileRef } from '@piagraph/graph-core';
+import { saveVideo, type VideoFormat } from '../video/index.js';
+import type { PackContext } from './pack-context.js';
+
+/** One file of the result, as ComfyUI's UI dict lists it. */
+export function videoFileRefs(saved: { filename: string; subfolder: string; files: readonly string[] }, type: 'output' | 'temp'): FileRef[] {
+  return saved.files.map((f) => basename(f)).map((filename) => ({ filename, subfolder: saved.subfolder, type }));
+}
+
+/** The Save Video node under `classType`, with `prefix` as the default filename prefix. */
+export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', prefix = 'piagraph') {
+  return defineNode({
+    classType,
+    displayName: classType === 'PIASaveVideo' ? 'Save Video' : 'Video Combine',
+    category: 'pia/video',
+    description:
+      'Writes the frames as an animation. loop_count: GIF/WebP loop field (0 = forever); MP4/WebM: extra repeats of the ' +
+      'clip (0 = play once). The graph is embedded in the file when the host provides it.',
+    outputNode: true,
+    inputs: {
+      required: {
+        images: { type: 'IMAGE' },
+        frame_rate: { type: 'FLOAT', default: 8, min: 1, max: 120, step: 1, tooltip: 'Frames per second (PIA saves at 8).' },
+        loop_count: { type: 'INT', default: 0, min: 0, max: 100 },
+        filename_prefix: { type: 'STRING', default: prefix, tooltip: 'May contain subfolders; files are {prefix}_{counter:05}_.{ext}.' },
+        format: { type: 'COMBO', options: () => pack.videoFormats(), default: 'image/gif' },
+        pingpong: { type: 'BOOLEAN', default: false, tooltip: 'Append the frames reversed (without repeating the ends).' },
+        save_output: { type: 'BOOLEAN', default: true, tooltip: 'true: output folder; false: temp folder (previews).' },
+      },
+      optional: {
+        crf: { type: 'INT', default: 19, min: 0, max: 63, tooltip: 'MP4 (≤ 51) / WebM quality; lower is better.' },
+        lossless: { type: 'BOOLEAN', default: false, tooltip: 'WebP: lossless.' },
+      },
+    },
+    outputs: [],
+    async validate(literals) {
+      const available = await pack.formatsReady;
+      const format = String(literals['format']);
+      if (available.includes(format as VideoFormat)) return [];
+      return [{ input: 'format', message: `${format} cannot be written here (ffmpeg or its encoder is missing); available: ${available.join(', ')}` }];
+    },
+    async run(inputs, ctx) {
+      const type = inputs.save_output ? 'output' : 'temp';
+      const metadata = await pack.settings.outputMetadata?.(ctx.promptId);
+      const format = inputs.format as VideoFormat;
+      const crf = inputs.crf === undefined ? undefined : format === 'video/h264-mp4' ? Math.min(inputs.crf, 51) : inputs.crf;
+      const saved = await saveVideo(inputs.images, {
+        outputDir: inputs.save_output ? pack.settings.outputDir : pack.settings.tempDir,
+        filenamePrefix: inputs.filename_prefix,
+        format,
+        frameRate: inputs.frame_rate,
+        loopCount: inputs.loop_count,
+        pingpong: inputs.pingpong,
+        ...(crf !== undefined && (format === 'video/h264-mp4' || format === 'video/webm') ? { crf } : {}),
+        ...(inputs.lossless !== undefined ? { lossless: inputs.lossless } : {}),
+        ...(metadata ? { metadata } : {}),
+      });
+      const files = videoFileRefs(saved, type);
+      const gif: FileRef = { filename: saved.filename, subfolder: saved.subfolder, type, format, frame_rate: inputs.frame_rate };
+      return {
+        outputs: [],
+        ui: {
+          images: files,
+          animated: [true],
+          gifs: [{ ...gif, frame_count: saved.frameCount, width: saved.width, height: saved.height }],
+        },
+      };
+    },
+  });
+}

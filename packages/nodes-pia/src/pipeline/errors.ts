@@ -1,0 +1,23 @@
+/** What went wrong in the PIA pipeline, so a node (and a test) can branch on a code instead of a message. */
+export type PipelineErrorCode =
+  | 'model-not-found'
+  | 'tokenizer-not-found'
+  | 'model-incomplete'
+  | 'frame-mismatch'
+  | 'shape-mismatch'
+  | 'bad-option'
+  | 'interrupted';
+
+/** A typed failure of a pipeline helper; `input` names the node input it comes from when there is one. */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+
+  constructor(
+    readonly code: PipelineErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly input?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * PIA's denoising loop (pia-model.md §1.2 steps 3, 7, 8): seeded Gaussian noise `[1, 4, F, h, w]`, then for each
+ * DDIM timestep one U-Net call on `[2, 9, F, h, w]` (unconditional half first), classifier-free guidance and a DDIM
+ * step. Interruption is checked before every step, so an aborted run stops within one U-Net call.
+ */
+import type { UNetHandle } from '../models/index.js';
+import { NormalGenerator, type Seed } from '../random/index.js';
+import { DdimScheduler } from '../schedulers/index.js';
+import { applyGuidance, assembleUNetInput, conditionOnEveryFrame, predictOriginal, stackEmbeddings, type LatentShape } from './conditioning.js';
+import { PipelineError } from './errors.js';
+
+/** What one finished step reports. */
+export interface StepInfo {
+  /** 1-based step number. */
+  readonly step: number;
+  readonly total: number;
+  readonly timestep: number;
+  /** x_{t−Δ} after the step. */
+  readonly latents: Float32Array;
+  /** The step's estimate of the clean latent (for previews). */
+  readonly denoised: Float32Array;
+  readonly shape: LatentShape;
+}
+
+/** Inputs of {@link sampleVideo}. */
+export interface SampleVideoOptions {
+  readonly unet: UNetHandle;
+  /** `[1, L, D]` prompt embedding. */
+  readonly positive: Float32Array;
+  /** `[1, L, D]` negative-prompt embedding (used when `cfg > 1`). */
+  readonly negative: Float32Array;
+  /** `[L, D]` of one embedding. */
+  readonly textDims: readonly [number, number];
+  /** Scaled condition latent `[1, 4, h, w]`. */
+  readonly conditionLatent: Float32Array;
+  /** One affinity value per frame; its length is the frame count. */
+  readonly mask: readonly number[];
+  readonly height: number;
+  readonly width: number;
+  readonly seed: Seed;
+  readonly steps: number;
+  /** Guidance scale; at most 1 runs the prompt alone (no unconditional half), as diffusers does. */
+  readonly cfg: number;
+  /** DDIM eta (0 = deterministic, PIA's choice). */
+  readonly eta?: number;
+  /** img2img strength: 1 starts from pure noise (PIA's default); below 1 noises the condition latent. */
+  readonly strength?: number;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (info: StepInfo) => void | Promise<void>;
+}
+
+/** The timesteps a run takes: the tail of the DDIM schedule that `strength` selects. */
+export function samplingTimesteps(scheduler: DdimScheduler, steps: number, strength: number): number[] {
+  return scheduler.timestepsForStrength(steps, strength);
+}
+
+function checkInterrupted(signal: AbortSignal | undefined, step: number): void {
+  if (signal?.aborted) throw new PipelineError('interrupted', `sampling interrupted before step ${step}`, { step });
+}
+
+/** Runs the sampler; returns the final latent `[1, 4, F, h, w]` as a flat array. */
+export async function sampleVideo(options: SampleVideoOptions): Promise<Float32Array> {
+  const latentChannels = options.unet.config.unet.latentChannels;
+  const shape: LatentShape = { channels: latentChannels, frames: options.mask.length, height: options.height, width: options.width };
+  const size = shape.channels * shape.frames * shape.height * shape.width;
+  const scheduler = new DdimScheduler();
+  scheduler.setTimesteps(options.steps);
+  const timesteps = samplingTimesteps(scheduler, options.steps, options.strength ?? 1);
+  // Noise first, from the seed alone, so the same seed gives the same start whatever the condition image is.
+  const generator = new NormalGenerator(options.seed);
+  const noise = generator.next(size);
+  const guided = options.cfg > 1;
+  const batch = guided ? 2 : 1;
+  const text = {
+    data: guided ? stackEmbeddings([options.negative, options.positive]) : options.positive,
+    dims: [batch, options.textDims[0], options.textDims[1]],
+  };
+  let latents: Float32Array;
+  if (timesteps.length === 0) return conditionOnEveryFrame(options.conditionLatent, shape);
+  if ((options.strength ?? 1) >= 1) {
+    latents = noise.map((x) => x * scheduler.initNoiseSigma);
+  } else {
+    latents = scheduler.addNoise(conditionOnEveryFrame(options.conditionLatent, shape), noise, timesteps[0]!);
+  }
+  const eta = options.eta ?? 0;
+  for (const [index, timestep] of timesteps.entries()) {
+    checkInterrupted(options.signal, index + 1);
+    const sample = assembleUNetInput(scheduler.scaleModelInput(latents, timestep), options.mask, options.conditionLatent, shape, batch);
+    const prediction = await options.unet.run(
+      { data: sample, dims: [batch, 2 * latentChannels + 1, shape.frames, shape.height, shape.width] },
+      timestep,
+      text,
+    );
+    const eps = guided ? applyGuidance(prediction.data, options.cfg) : prediction.data;
+    const denoised = predictOriginal(latents, eps, scheduler.alphaAt(timestep));
+    latents = scheduler.step(eps, timestep, latents, eta > 0 ? { eta, noise: (n) => generator.next(n) } : {});
+    await options.onStep?.({ step: index + 1, total: timesteps.length, timestep, latents, denoised, shape });
+  }
+  return latents;
+}
