@@ -54,6 +54,8 @@ export interface ServerOptions {
   editorDir?: string | null;
   /** Idle WebSocket keepalive period in ms (default 5000; 0 disables). */
   keepaliveMs?: number;
+  /** A queued job starts at least this many ms after it was queued (default 25), so clients can start listening. */
+  startGraceMs?: number;
   /** Finished jobs kept in the history (default 10 000, as ComfyUI). */
   maxHistory?: number;
   /** Where the server logs one-line notices (default: nowhere). */
@@ -152,7 +154,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
     options.keepaliveMs ?? 5000,
   );
-  worker = new Worker(store, executor, hub, settings, options.maxHistory ?? 10_000);
+  worker = new Worker(store, executor, hub, settings, options.maxHistory ?? 10_000, options.startGraceMs ?? 25);
   const services: ServerServices = {
     dirs,
     registry,

@@ -46,6 +46,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
     private readonly hub: WsHub,
     private readonly settings: SettingsStore,
     private readonly maxHistory = 10_000,
+    /**
+     * A job starts no sooner than this long after it was queued. The npm clients register their listeners for a
+     * prompt only after they have parsed the `POST /prompt` answer; a prompt that runs in a millisecond (fully
+     * cached, or tiny) would otherwise send its events before anyone listens for them.
+     */
+    private readonly startGraceMs = 25,
   ) {
     super();
   }
@@ -127,6 +133,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
     while (!this.closing && !this.paused) {
       const job = this.store.nextPending();
       if (!job) return;
+      const wait = job.createTime + this.startGraceMs - Date.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
       if (!this.store.markRunning(job.id)) continue;
       await this.runJob({ ...job, status: 'running', startTime: Date.now() });
     }
