@@ -1,16 +1,16 @@
 /**
- * The out-of-the-box demo: the tiny generated models (written by `ensureDemoModels` into `models/` on first use)
- * and a small generated input picture (drawn from an SVG with sharp, no download). The combos always offer the
- * demo names, so a fresh install validates and runs `examples/pia-image-to-video.json` as it is.
+ * The out-of-the-box demo: the tiny generated models with a hand-set condition path (`demo-weights.ts`), written
+ * into `models/` on first use, and a small generated input picture (drawn from an SVG with sharp, no download).
+ * The combos always offer the demo names, so a fresh install validates and runs `examples/pia-image-to-video.json`.
  */
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import sharp from 'sharp';
-import { demoModelPaths, ensureDemoModels } from '../demo/index.js';
+import { demoPaths, writeDemoModels } from './demo-weights.js';
 
 /** Names of the demo files as the combos list them. */
-export const DEMO_CHECKPOINT = basename(demoModelPaths('').checkpoint);
-export const DEMO_PIA = basename(demoModelPaths('').pia);
+export const DEMO_CHECKPOINT = 'piagraph-demo-sd15.safetensors';
+export const DEMO_PIA = 'piagraph-demo-pia.ckpt';
 export const DEMO_IMAGE = 'piagraph-demo.png';
 
 /** Size of the demo picture: 3:2 and small, so the demo runs in seconds on two CPU cores. */
@@ -63,11 +63,31 @@ export async function ensureDemoModelsFor(modelsDir: string, checkpointName: str
   pendingModels ??= new Map();
   let pending = pendingModels.get(modelsDir);
   if (!pending) {
-    pending = ensureDemoModels(modelsDir);
+    pending = writeDemoModelsOnce(modelsDir);
     pendingModels.set(modelsDir, pending);
     pending.catch(() => pendingModels?.delete(modelsDir));
   }
   await pending;
+}
+
+/**
+ * Writes the demo models unless all three are there. They are written under temporary names in the same folders
+ * and renamed, so an interrupted write never leaves a file that looks complete.
+ */
+async function writeDemoModelsOnce(modelsDir: string): Promise<void> {
+  const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA);
+  if ((await exists(final.checkpoint)) && (await exists(final.pia)) && (await exists(join(final.tokenizer, 'merges.txt')))) return;
+  const tag = `.tmp-${process.pid}-${Date.now()}`;
+  const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}` };
+  try {
+    await writeDemoModels(tmp);
+    await rm(final.tokenizer, { recursive: true, force: true });
+    await rename(tmp.tokenizer, final.tokenizer);
+    await rename(tmp.pia, final.pia);
+    await rename(tmp.checkpoint, final.checkpoint);
+  } finally {
+    await Promise.all(Object.values(tmp).map((p) => rm(p, { recursive: true, force: true })));
+  }
 }
 
 /** A combo list with `demo` added when absent, sorted as the folder listings are. */

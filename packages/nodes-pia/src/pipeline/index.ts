@@ -12,3 +12,4 @@ export * from './pia-defaults.js';
 export * from './model-folders.js';
 export * from './model-store.js';
 export * from './demo-assets.js';
+export * from './demo-weights.js';
