@@ -4,6 +4,7 @@ import { packageProject } from '../../vitest.shared.js';
 export default packageProject('editor', {
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'e2e/**/*.e2e.test.ts'],
+    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

@@ -150,3 +150,18 @@ describe('DocumentSync', () => {
     expect(sync.movedNodes(docs.doc)).toEqual({ '2': { x: 10, y: 320 } });
   });
 });
+
+describe('DocumentSync on load', () => {
+  it('replaces a node whose id comes back with another class', async () => {
+    const { editor, sync, docs } = setup();
+    await sync.render(docs.doc);
+    const next = samplerDocument();
+    next.nodes['2'] = { id: '2', classType: 'SaveVideo', position: { x: 0, y: 300 }, values: {} };
+    delete next.links['2'];
+    docs.load(next);
+    await sync.render(docs.doc);
+    expect(editor.getNode('2')!.classType).toBe('SaveVideo');
+    expect(Object.keys(editor.getNode('2')!.inputs)).toEqual(['images', 'fps', 'loop']);
+    expect(connectionKeys(editor)).toEqual(['1:0->3:model']);
+  });
+});

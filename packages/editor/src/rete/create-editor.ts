@@ -67,7 +67,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
         editor.getNodes().filter((n) => n.selected).map((n) => n.id),
       ),
   });
-  const minimap = new MinimapPlugin<Schemes>({ ratio: 0.2 } as never);
+  const minimap = new MinimapPlugin<Schemes>();
   const selector = AreaExtensions.selector();
   const accumulating = AreaExtensions.accumulateOnCtrl();
   const selectable = AreaExtensions.selectableNodes(area, selector, { accumulating });
@@ -87,16 +87,19 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   render.addPreset(ReactPresets.contextMenu.setup({ delay: 200 }));
   render.addPreset(ReactPresets.minimap.setup({ size: 180 }));
 
+  // Set when a drop onto a socket was refused during the current gesture (see the pointerup pipe below).
+  let refusedDrop = false;
   connection.addPreset(
     () =>
       new ClassicFlow({
         // Refuse the drop while dragging, with the same rule the document guard applies.
         canMakeConnection(from, to) {
           const [source, target] = getSourceTarget(from, to) ?? [];
-          if (!source || !target) return false;
-          const out = editor.getNode(source.nodeId)?.outputs[source.key]?.socket;
-          const inp = editor.getNode(target.nodeId)?.inputs[target.key]?.socket;
-          return Boolean(out && inp && source.nodeId !== target.nodeId && areTypesCompatible(out.type, inp.type));
+          const out = source && editor.getNode(source.nodeId)?.outputs[source.key]?.socket;
+          const inp = target && editor.getNode(target.nodeId)?.inputs[target.key]?.socket;
+          const ok = Boolean(out && inp && source.nodeId !== target.nodeId && areTypesCompatible(out.type, inp.type));
+          if (!ok) refusedDrop = true;
+          return ok;
         },
       }),
   );
@@ -125,6 +128,12 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
       if (Object.keys(moved).length) deps.onNodesMoved(moved);
     }
     if (ctx.type === 'nodepicked') queueMicrotask(() => deps.onSelectionChanged?.());
+    if (ctx.type === 'pointerdown') refusedDrop = false;
+    // Rete's classic flow keeps a refused wire on the cursor; drop it instead, as ComfyUI does.
+    if (ctx.type === 'pointerup' && refusedDrop) {
+      refusedDrop = false;
+      setTimeout(() => connection.drop(), 0);
+    }
     return ctx;
   });
 
@@ -157,6 +166,8 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     },
     toGraph,
     async zoomToFit() {
+      // Wait for layout: the fit measures the rendered node elements.
+      await new Promise((resolve) => requestAnimationFrame(resolve));
       const nodes = editor.getNodes();
       if (nodes.length) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 });
     },

@@ -32,18 +32,9 @@ export function canConnect(editor: NodeEditor<Schemes>, c: EditorConnection): bo
   return c.source !== c.target && from.isCompatibleWith(to);
 }
 
-function sameLink(a: DocLink, b: DocLink): boolean {
-  return (
-    a.source.node === b.source.node &&
-    a.source.output === b.source.output &&
-    a.target.node === b.target.node &&
-    a.target.input === b.target.input
-  );
-}
-
 /**
- * Keeps the Rete editor a view of the document. `render(doc)` diffs the document against the one last rendered
- * and applies only the difference to Rete. Gestures that would change the graph (drawing, picking up or
+ * Keeps the Rete editor a view of the document. `render(doc)` diffs the document against what Rete shows and
+ * applies only the difference. Gestures that would change the graph (drawing, picking up or
  * deleting) are cancelled in Rete's pipe and reported as intents; the resulting document edit comes back
  * through `render`, so Rete never holds a change the document does not have.
  */
@@ -93,22 +84,27 @@ export class DocumentSync {
   }
 
   private async apply(doc: GraphDocument): Promise<void> {
-    const prev = this.rendered;
     this.applying++;
     try {
-      const prevLinks = prev?.links ?? {};
-      const prevNodes = prev?.nodes ?? {};
-      for (const [id, link] of Object.entries(prevLinks)) {
-        const next = doc.links[id];
-        if ((!next || !sameLink(next, link)) && this.editor.getConnection(id)) await this.editor.removeConnection(id);
+      // Diff against what Rete holds, not the previous document: a load may reuse ids for other classes.
+      const stale = new Set<string>();
+      for (const view of this.editor.getNodes()) {
+        if (doc.nodes[view.id]?.classType !== view.classType) stale.add(view.id);
       }
-      for (const id of Object.keys(prevNodes)) {
-        if (!doc.nodes[id] && this.editor.getNode(id)) await this.editor.removeNode(id);
+      for (const c of this.editor.getConnections()) {
+        const link = doc.links[c.id];
+        const same =
+          link &&
+          link.source.node === c.source &&
+          String(link.source.output) === String(c.sourceOutput) &&
+          link.target.node === c.target &&
+          link.target.input === String(c.targetInput);
+        if (!same || stale.has(c.source) || stale.has(c.target)) await this.editor.removeConnection(c.id);
       }
+      for (const id of stale) await this.editor.removeNode(id);
       const links = Object.values(doc.links);
       for (const [id, node] of Object.entries(doc.nodes)) {
-        const before = prevNodes[id];
-        if (!before || !this.editor.getNode(id)) {
+        if (!this.editor.getNode(id)) {
           await this.editor.addNode(createEditorNode(node, this.schemas().get(node.classType), links));
           await this.layout.translate(id, node.position.x, node.position.y);
           continue;
@@ -119,9 +115,7 @@ export class DocumentSync {
         }
       }
       for (const [id, link] of Object.entries(doc.links)) {
-        const before = prevLinks[id];
-        if (before && sameLink(before, link) && this.editor.getConnection(id)) continue;
-        await this.addConnection(id, link);
+        if (!this.editor.getConnection(id)) await this.addConnection(id, link);
       }
       this.rendered = doc;
     } finally {

@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { GraphDocument } from '@piagraph/graph-core';
+import { startServer, type PiagraphServer } from '@piagraph/server';
+import { scenario } from './scenario.js';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Screenshots of every end-to-end test land here (git-ignored). */
+export const TEST_OUTPUT = join(root, 'test-output');
+
+/**
+ * Flags for a quiet, isolated headless run. Playwright adds `--headless` itself (`headless: true`) and a fresh
+ * temporary `--user-data-dir` for every launch (it refuses that flag in `args`), so each run starts from an empty
+ * profile.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Launches the system Chromium headless. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The real server in-process on an ephemeral port with a temporary data folder, plus headless Chromium. */
+export interface Session {
+  server: PiagraphServer;
+  browser: Browser;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startSession(): Promise<Session> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'piagraph-e2e-'));
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    piaNodes: scenario.piaNodes,
+    nodes: scenario.nodes(join(dataDir, 'output')),
+    editorDir: join(root, 'dist'),
+    keepaliveMs: 0,
+  });
+  const browser = await launchChromium();
+  mkdirSync(TEST_OUTPUT, { recursive: true });
+  return {
+    server,
+    browser,
+    dataDir,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh browser context (empty localStorage) with the editor loaded and its node definitions in. */
+export async function openEditor(session: Session): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(session.server.url);
+  await page.waitForFunction(() => window.__piagraph?.app.ui.state.ready === true);
+  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  return { context, page };
+}
+
+/** Loads a document through the test hook and waits until Rete shows it. */
+export async function loadGraph(page: Page, doc: GraphDocument): Promise<void> {
+  await page.evaluate(async (d) => {
+    await window.__piagraph!.load(d);
+  }, doc);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="node"]').length === n, Object.keys(doc.nodes).length);
+}
+
+/** The document the editor holds now. */
+export function readDocument(page: Page): Promise<GraphDocument> {
+  return page.evaluate(() => window.__piagraph!.document());
+}
+
+/** The centre of an element, in page coordinates. */
+async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`no box for ${selector}`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** The selector of a socket: `output` sockets by index, `input` sockets by input name. */
+export function socketSelector(nodeId: string, side: 'input' | 'output', key: string): string {
+  return `[data-node-id="${nodeId}"] [data-testid="${side}-${key}"] [data-testid="${side}-socket"]`;
+}
+
+/** Drags a wire from an output socket to an input socket with the mouse, as a user does. */
+export async function dragWire(page: Page, from: string, to: string): Promise<void> {
+  const a = await centre(page, from);
+  const b = await centre(page, to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Saves a screenshot under `test-output/`. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(TEST_OUTPUT, `${name}.png`) });
+}
