@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CliUsageError, type CliIo } from './cli/cli-io.js';
+import { RUN_USAGE, runCommand, type RunCommandContext } from './cli/run-command.js';
+import { SERVE_USAGE, serveCommand } from './cli/serve-command.js';
+
+const USAGE = `Usage: piagraph <command> [options]
+
+Commands:
+  serve              start the server (HTTP + WebSocket API, queue, editor)
+  run <graph.json>   run a graph headless, in this process
+
+"piagraph <command> --help" describes a command's options.`;
+
+/** Options of `runCli` for in-process use (tests, embedding). */
+export interface CliOptions {
+  io?: CliIo;
+  cwd?: string;
+  /** Extra node definitions for `run`, given the folders they should use (in-process `serve`: use `startServer`). */
+  nodes?: RunCommandContext['nodes'];
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script paths) and resolves with the exit code. `serve` resolves
+ * once the server has stopped (SIGINT/SIGTERM).
+ */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const io: CliIo = options.io ?? { stdout: process.stdout, stderr: process.stderr };
+  const cwd = options.cwd ?? process.cwd();
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, { io, cwd, ...(options.nodes ? { nodes: options.nodes } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      case 'serve': {
+        const server = await serveCommand(rest, io, cwd);
+        if (!server) return 0;
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            io.stdout.write('stopping…\n');
+            void server.close().then(resolve);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+          options.signal?.addEventListener('abort', stop, { once: true });
+        });
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliUsageError(`Unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof CliUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`piagraph: ${(err as Error).message}\n\n${command === 'run' ? RUN_USAGE : command === 'serve' ? SERVE_USAGE : USAGE}\n`);
+      return 2;
+    }
+    io.stderr.write(`piagraph: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const controller = new AbortController();
+  const argv = process.argv.slice(2);
+  // `serve` handles its own signals; `run` turns the first Ctrl-C into an interrupt of the graph.
+  if (argv[0] === 'run') process.once('SIGINT', () => controller.abort(new Error('interrupted by Ctrl-C')));
+  void runCli(argv, { signal: controller.signal }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AnyNodeDefinition } from '@piagraph/graph-core';
+import { DEFAULT_DATA_DIR } from '../files/data-dirs.js';
+import { startServer, type PiagraphServer } from '../server.js';
+import { CliUsageError, expandBareListen, parseNumberFlag, type CliIo } from './cli-io.js';
+import { loadNodePacks } from './load-packs.js';
+
+export const SERVE_USAGE = `Usage: piagraph serve [options]
+
+Starts the ComfyUI-compatible HTTP + WebSocket server with its persistent queue, and the editor at /.
+
+Options:
+  --port N                 port (default 8188; 0 picks a free one)
+  --listen [ADDR]          bind address (default 127.0.0.1; alone: 0.0.0.0). Non-loopback requires a token
+  --data-dir DIR           data root: input/ output/ temp/ models/ piagraph.db (default ./${DEFAULT_DATA_DIR})
+  --token TOKEN            require this token (Authorization: Bearer, or ?token=); generated when listening publicly
+  --max-upload-mb N        largest upload in MB (default 100)
+  --requeue-interrupted    re-run jobs that were running when the server last stopped, instead of failing them
+  --device cpu|cuda        onnxruntime device for the PIA nodes (default cpu)
+  --pack MODULE            load extra node definitions from a module (repeatable)
+  -h, --help               show this help`;
+
+/** Starts the server for `piagraph serve`; resolves with it once listening (null after --help). */
+export async function serveCommand(
+  argv: readonly string[],
+  io: CliIo,
+  cwd: string,
+  nodes: readonly AnyNodeDefinition[] = [],
+): Promise<PiagraphServer | null> {
+  const { values, positionals } = parseArgs({
+    args: expandBareListen(argv),
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      listen: { type: 'string' },
+      'data-dir': { type: 'string' },
+      token: { type: 'string' },
+      'max-upload-mb': { type: 'string' },
+      'requeue-interrupted': { type: 'boolean' },
+      device: { type: 'string' },
+      pack: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${SERVE_USAGE}\n`);
+    return null;
+  }
+  if (positionals.length > 0) throw new CliUsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
+  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') {
+    throw new CliUsageError(`--device must be cpu or cuda, got "${values.device}"`);
+  }
+  if (values.token !== undefined && values.token.length < 8) throw new CliUsageError('--token must be at least 8 characters');
+  const port = parseNumberFlag('port', values.port, { integer: true, min: 0 });
+  if (port !== undefined && port > 65535) throw new CliUsageError(`--port must be at most 65535, got ${port}`);
+  const maxUploadMb = parseNumberFlag('max-upload-mb', values['max-upload-mb'], { min: 0.001 });
+  const packs = await loadNodePacks(values.pack ?? [], cwd);
+
+  const server = await startServer({
+    ...(values.listen !== undefined ? { host: values.listen } : {}),
+    ...(port !== undefined ? { port } : {}),
+    dataDir: resolve(cwd, values['data-dir'] ?? DEFAULT_DATA_DIR),
+    ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(maxUploadMb !== undefined ? { maxUploadMb } : {}),
+    requeueInterrupted: values['requeue-interrupted'] === true,
+    ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+    nodes: [...nodes, ...packs],
+    log: (line) => io.stdout.write(`${line}\n`),
+  });
+  io.stdout.write(`piagraph server listening on ${server.url}\n`);
+  io.stdout.write(`data dir: ${server.dirs.root}\n`);
+  if (server.token !== undefined) {
+    io.stdout.write(
+      `token${server.tokenGenerated ? ' (generated)' : ''}: ${server.token}\n` +
+        '  send it as "Authorization: Bearer <token>", or as ?token=<token> for the WebSocket, /view and the editor\n',
+    );
+  }
+  return server;
+}
