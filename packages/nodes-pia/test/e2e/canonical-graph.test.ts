@@ -36,7 +36,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('the canonical graph on the demo model', () => {
+describe('the canonical graph on the demo model', { timeout: 60_000 }, () => {
   it('runs every node and saves one GIF', () => {
     expect(first.status).toBe('success');
     expect(first.executed.sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -96,7 +96,7 @@ describe('the canonical graph on the demo model', () => {
   });
 });
 
-describe('caching and interruption', () => {
+describe('caching and interruption', { timeout: 60_000 }, () => {
   it('re-runs only the sampler and what follows when the seed changes', async () => {
     const { result, events } = await h.run(promptWith(doc, h.registry, { '7.seed': 43 }));
     expect(result.status).toBe('success');
