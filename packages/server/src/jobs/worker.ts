@@ -175,10 +175,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.freeRequested = false;
       this.engine.clearCache();
     }
-    this.hub.broadcastStatus();
+    this.hub.broadcastStatus(job.clientId);
     this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
     this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });
-    this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
+    if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
   }
 
   /** Sends one run event to the job's client, as a text or binary frame. */

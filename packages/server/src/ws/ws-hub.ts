@@ -36,6 +36,7 @@ export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly clients = new Map<string, Client>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private statusPending: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly hooks: WsHubHooks,
@@ -113,9 +114,17 @@ export class WsHub {
     for (const client of this.clients.values()) this.write(client, text);
   }
 
-  /** The `status` broadcast that follows every queue change. */
-  broadcastStatus(): void {
-    this.broadcast('status', this.statusData());
+  /**
+   * The `status` broadcast that follows a queue change. Changes made in one event-loop turn (a burst of enqueues,
+   * a job ending and the next starting) share one broadcast sent at the end of the turn. `ownerNow` gets its copy
+   * at once: the worker needs it between a prompt's last event and its final `executing`, ComfyUI's order.
+   */
+  broadcastStatus(ownerNow?: string | null): void {
+    if (ownerNow) this.send(ownerNow, 'status', this.statusData());
+    this.statusPending ??= setImmediate(() => {
+      this.statusPending = undefined;
+      this.broadcast('status', this.statusData());
+    });
   }
 
   /**
@@ -150,6 +159,7 @@ export class WsHub {
   /** Closes every socket and stops the keepalive timer. */
   async close(): Promise<void> {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    if (this.statusPending) clearImmediate(this.statusPending);
     for (const client of this.clients.values()) client.socket.terminate();
     this.clients.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
