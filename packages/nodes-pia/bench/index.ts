@@ -3,3 +3,4 @@ await import('./weights.bench.js');
 await import('./onnx-writer.bench.js');
 await import('./video.bench.js');
 await import('./models.bench.js');
+await import('./pipeline.bench.js');
