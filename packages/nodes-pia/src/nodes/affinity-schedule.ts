@@ -57,7 +57,7 @@ export function affinityScheduleNode(_pack: PackContext) {
       const source = r.preset === 'ramp' ? `ramp ${r.rampMin}–${r.rampMax}` : r.preset;
       return {
         outputs: [{ values, condFrame: r.condFrame, source }],
-        ui: { text: [describeAffinity(source, values)], affinity: values },
+        ui: { text: [describeAffinity(source, values)] },
       };
     },
   });
