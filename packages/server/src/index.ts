@@ -8,3 +8,5 @@ export type { JobStore } from './jobs/job-store.js';
 export type { Worker } from './jobs/worker.js';
 export type { QueueItem, HistoryItem, JobView, PublicJobStatus } from './jobs/job-views.js';
 export { HttpError } from './errors.js';
+export { runCli, type CliOptions } from './cli.js';
+export type { CliIo } from './cli/cli-io.js';

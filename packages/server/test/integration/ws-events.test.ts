@@ -211,6 +211,16 @@ describe('several clients', () => {
     await again.close();
   });
 
+  it('broadcasts execution_interrupted when the prompt has no client', async () => {
+    const watcher = await RecordingSocket.connect(t.url, 'interrupt-watch');
+    const id = await queue(slowPrompt(5000, 408));
+    for (let i = 0; i < 100 && t.server.worker.runningId !== id; i++) await new Promise((r) => setTimeout(r, 10));
+    await t.postJson('/interrupt', { prompt_id: id });
+    const msg = await watcher.waitFor((m) => 'type' in m && m.type === 'execution_interrupted');
+    expect('type' in msg && msg.data.prompt_id).toBe(id);
+    await watcher.close();
+  });
+
   it('replaces an older socket that used the same clientId', async () => {
     const old = await RecordingSocket.connect(t.url, 'dup');
     const closed = new Promise<void>((resolve) => old.socket.once('close', () => resolve()));
@@ -220,5 +230,15 @@ describe('several clients', () => {
     await fresh.waitForDone(id);
     expect(old.eventsFor(id)).toEqual([]);
     await fresh.close();
+  });
+});
+
+describe('keepalive', () => {
+  it('sends an idle socket a status before a 10 s client inactivity timer could fire', async () => {
+    const k = await startTestServer({ keepaliveMs: 200 });
+    const ws = await RecordingSocket.connect(k.url, 'idle');
+    await ws.waitFor(() => ws.events.filter((e) => e.type === 'status').length >= 3, 2000);
+    await ws.close();
+    await k.close();
   });
 });
