@@ -39,7 +39,7 @@ describe('@stable-canvas/comfyui-client', () => {
 
   it('enqueues and resolves with progress, the preview bytes and a /view URL that serves the image', async () => {
     const progress: number[] = [];
-    const result = await client.enqueue(savePrompt(1), { progress: (p) => progress.push(p.value), timeout_ms: 10_000 });
+    const result = await client.enqueue(savePrompt(1, 3, 20), { progress: (p) => progress.push(p.value), timeout_ms: 10_000 });
     expect(progress).toEqual([1, 2, 3]);
     const urls = result.images.filter((i) => i.type === 'url').map((i) => i.data as string);
     const buffers = result.images.filter((i) => i.type === 'buff');
