@@ -137,6 +137,13 @@ describe('caching and interruption', { timeout: 60_000 }, () => {
     expect(result.executed).not.toContain('8');
   });
 
+  it('fails the sampler, naming frames, when frames disagrees with the affinity schedule', async () => {
+    const { result } = await h.run(promptWith(doc, h.registry, { '7.frames': 16 }));
+    expect(result.status).toBe('error');
+    expect(result.error).toMatchObject({ node_id: '7', exception_type: 'PipelineError' });
+    expect(result.error?.exception_message).toContain('frames is 16 but the affinity schedule has 8');
+  });
+
   it('sends a JPEG preview with every sampler step', () => {
     // The first run's events are not kept; a fresh run with another seed shows them.
     return h.run(promptWith(doc, h.registry, { '7.seed': 45, '7.steps': 2 })).then(({ events }) => {
