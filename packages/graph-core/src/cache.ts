@@ -10,24 +10,57 @@ export interface CacheEntry {
   sizeBytes: number;
 }
 
-/** The four 32-bit lanes of a 128-bit multiply-xorshift hash (cyrb53-style, widened). Not cryptographic. */
-function hashLanes(text: string): [number, number, number, number] {
-  let a = 0xdeadbeef;
-  let b = 0x41c6ce57;
-  let c = 0x9e3779b9;
-  let d = 0x85ebca6b;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    a = Math.imul(a ^ ch, 2654435761);
-    b = Math.imul(b ^ ch, 1597334677);
-    c = Math.imul(c ^ ch, 2246822519);
-    d = Math.imul(d ^ ch, 3266489917);
+/**
+ * A running 128-bit multiply-xorshift hash (cyrb53-style, widened to four 32-bit lanes). Not cryptographic.
+ * It is fed piece by piece: hashing `"ab"` then `"c"` gives the same lanes as hashing `"abc"`, so a signature is
+ * hashed without first concatenating it into a string (which V8 would build as a rope and then flatten).
+ */
+class LaneHash {
+  #a = 0xdeadbeef | 0;
+  #b = 0x41c6ce57;
+  #c = 0x9e3779b9 | 0;
+  #d = 0x85ebca6b | 0;
+
+  update(text: string): this {
+    let a = this.#a;
+    let b = this.#b;
+    let c = this.#c;
+    let d = this.#d;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      a = Math.imul(a ^ ch, 2654435761);
+      b = Math.imul(b ^ ch, 1597334677);
+      c = Math.imul(c ^ ch, 2246822519);
+      d = Math.imul(d ^ ch, 3266489917);
+    }
+    this.#a = a;
+    this.#b = b;
+    this.#c = c;
+    this.#d = d;
+    return this;
   }
-  a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
-  b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
-  c = Math.imul(c ^ (c >>> 16), 2246822507) ^ Math.imul(d ^ (d >>> 13), 3266489909);
-  d = Math.imul(d ^ (d >>> 16), 2246822507) ^ Math.imul(c ^ (c >>> 13), 3266489909);
-  return [a, b, c, d];
+
+  /** The four lanes after the final avalanche. */
+  lanes(): [number, number, number, number] {
+    let a = this.#a;
+    let b = this.#b;
+    let c = this.#c;
+    let d = this.#d;
+    a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+    b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
+    c = Math.imul(c ^ (c >>> 16), 2246822507) ^ Math.imul(d ^ (d >>> 13), 3266489909);
+    d = Math.imul(d ^ (d >>> 16), 2246822507) ^ Math.imul(c ^ (c >>> 13), 3266489909);
+    return [a, b, c, d];
+  }
+
+  /**
+   * The same 128 bits as eight UTF-16 code units: an opaque, flat string that Maps hash far faster than a
+   * concatenated hex rope, which matters when 10,000 keys are computed and looked up per run.
+   */
+  compact(): string {
+    const [a, b, c, d] = this.lanes();
+    return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16, c & 0xffff, c >>> 16, d & 0xffff, d >>> 16);
+  }
 }
 
 /** Two hex digits for each byte value. */
@@ -42,17 +75,8 @@ function hex(value: number): string {
  * not a practical concern.
  */
 export function hashString(text: string): string {
-  const [a, b, c, d] = hashLanes(text);
+  const [a, b, c, d] = new LaneHash().update(text).lanes();
   return hex(a) + hex(b) + hex(c) + hex(d);
-}
-
-/**
- * The same 128 bits as eight UTF-16 code units: an opaque, flat string that Maps hash far faster than a
- * concatenated hex rope, which matters when 10,000 keys are computed and looked up per run.
- */
-function compactHash(text: string): string {
-  const [a, b, c, d] = hashLanes(text);
-  return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16, c & 0xffff, c >>> 16, d & 0xffff, d >>> 16);
 }
 
 /** JSON with object keys sorted, so equal values always serialise equally. */
@@ -61,8 +85,15 @@ export function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   const keys = Object.keys(value);
   if (keys.length === 0) return '{}';
-  keys.sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  if (keys.length > 1) keys.sort();
+  // A plain loop rather than map/join: literals are serialised once per node per run.
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0) text += ',';
+    text += `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`;
+  }
+  return `${text}}`;
 }
 
 /** One linked input's contribution to a signature. */
@@ -70,6 +101,28 @@ export interface UpstreamRef {
   input: string;
   key: string;
   output: number;
+}
+
+/**
+ * Builds one signature key: the node's own part first, then its linked inputs in ascending input-name order.
+ * The planner feeds links straight from the prepared node, so no `UpstreamRef` objects are made per node.
+ */
+export class SignatureBuilder {
+  readonly #hash = new LaneHash();
+
+  constructor(classType: string, literals: Readonly<Record<string, unknown>>, fingerprint: string) {
+    this.#hash.update(classType).update('\u0000').update(stableStringify(literals)).update('\u0000').update(fingerprint);
+  }
+
+  /** Adds a linked input; callers add them sorted by `input`. */
+  upstream(input: string, key: string, output: number): this {
+    this.#hash.update('\u0000').update(input).update('=').update(key).update(':').update(String(output));
+    return this;
+  }
+
+  key(): string {
+    return this.#hash.compact();
+  }
 }
 
 /**
@@ -84,10 +137,10 @@ export function signatureKey(
   fingerprint: string,
   upstream: readonly UpstreamRef[],
 ): string {
-  let text = `${classType}\u0000${stableStringify(literals)}\u0000${fingerprint}`;
+  const builder = new SignatureBuilder(classType, literals, fingerprint);
   const sorted = upstream.length > 1 ? [...upstream].sort((x, y) => (x.input < y.input ? -1 : 1)) : upstream;
-  for (const ref of sorted) text += `\u0000${ref.input}=${ref.key}:${ref.output}`;
-  return compactHash(text);
+  for (const ref of sorted) builder.upstream(ref.input, ref.key, ref.output);
+  return builder.key();
 }
 
 /** What an output without a known size is assumed to hold. */
@@ -163,6 +216,8 @@ export class OutputCache {
     if (entry.sizeBytes > this.budgetBytes) return;
     this.#entries.set(key, entry);
     this.#bytes += entry.sizeBytes;
+    // Checked before iterating: a run stores one entry per node, and most stores evict nothing.
+    if (this.#bytes <= this.budgetBytes) return;
     for (const [oldKey, old] of this.#entries) {
       if (this.#bytes <= this.budgetBytes) break;
       this.#entries.delete(oldKey);

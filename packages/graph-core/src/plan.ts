@@ -1,7 +1,7 @@
-import { signatureKey, type UpstreamRef } from './cache.js';
+import { SignatureBuilder } from './cache.js';
 import { GraphCycleError } from './errors.js';
 import { walkUpstream } from './graph-walk.js';
-import type { PreparedNode } from './validate.js';
+import type { PreparedLink, PreparedNode } from './validate.js';
 
 /** The cache as the planner sees it. */
 export interface CacheLookup {
@@ -28,11 +28,11 @@ export interface ExecutionPlan {
 }
 
 /** Fingerprints of the nodes that declare one; a throwing fingerprint makes the node volatile (always re-run). */
-async function fingerprints(ids: readonly string[], nodes: ReadonlyMap<string, PreparedNode>): Promise<Map<string, string | undefined>> {
+async function fingerprints(nodes: readonly PreparedNode[]): Promise<Map<string, string | undefined>> {
   const prints = new Map<string, string | undefined>();
   const pending: Promise<void>[] = [];
-  for (const id of ids) {
-    const node = nodes.get(id)!;
+  for (const node of nodes) {
+    const id = node.id;
     if (!node.def.fingerprint) continue;
     try {
       const print = node.def.fingerprint(node.literals);
@@ -49,20 +49,36 @@ async function fingerprints(ids: readonly string[], nodes: ReadonlyMap<string, P
   return prints;
 }
 
-/** A node's signature key from its upstream keys; `undefined` when it or anything upstream is volatile. */
+/** Whether links are already in ascending input-name order (the usual case: declaration order is alphabetical or single). */
+function sortedByInput(links: readonly PreparedLink[]): boolean {
+  for (let i = 1; i < links.length; i++) if (links[i - 1]!.input > links[i]!.input) return false;
+  return true;
+}
+
+/**
+ * A node's signature key from its upstream keys; `undefined` when it or anything upstream is volatile. Equal to
+ * `signatureKey` over the same parts, built without an `UpstreamRef` array per node.
+ */
 function keyOf(
   node: PreparedNode,
   prints: ReadonlyMap<string, string | undefined>,
   keys: ReadonlyMap<string, string | undefined>,
 ): string | undefined {
-  if (node.def.cache === 'never' || (prints.has(node.id) && prints.get(node.id) === undefined)) return undefined;
-  const upstream: UpstreamRef[] = [];
-  for (const link of node.links) {
+  if (node.def.cache === 'never') return undefined;
+  let print = '';
+  if (prints.size > 0 && prints.has(node.id)) {
+    const value = prints.get(node.id);
+    if (value === undefined) return undefined;
+    print = value;
+  }
+  const links = sortedByInput(node.links) ? node.links : [...node.links].sort((x, y) => (x.input < y.input ? -1 : 1));
+  const builder = new SignatureBuilder(node.classType, node.literals, print);
+  for (const link of links) {
     const key = keys.get(link.source);
     if (key === undefined) return undefined;
-    upstream.push({ input: link.input, key, output: link.output });
+    builder.upstream(link.input, key, link.output);
   }
-  return signatureKey(node.classType, node.literals, prints.get(node.id) ?? '', upstream);
+  return builder.key();
 }
 
 /**
@@ -92,12 +108,14 @@ export async function planOrdered(
   cache?: CacheLookup,
 ): Promise<ExecutionPlan> {
   const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
-  const prints = await fingerprints(ancestors, nodes);
+  // Resolved once: fingerprinting and keying both visit every ancestor.
+  const prepared = ancestors.map((id) => nodes.get(id)!);
+  const prints = await fingerprints(prepared);
   const keys = new Map<string, string | undefined>();
   const hits = new Set<string>();
-  for (const id of ancestors) {
-    const node = nodes.get(id)!;
-    const key = keyOf(node, prints, keys);
+  for (let i = 0; i < prepared.length; i++) {
+    const id = ancestors[i]!;
+    const key = keyOf(prepared[i]!, prints, keys);
     keys.set(id, key);
     if (key !== undefined && cache?.has(key)) hits.add(id);
   }

@@ -14,7 +14,8 @@ export interface RunSessionInit {
   plan: ExecutionPlan;
   nodes: ReadonlyMap<string, PreparedNode>;
   cache: OutputCache;
-  emit: (event: ExecutionEvent) => void;
+  /** Where events go; without it the per-node events are not even built (nobody would read them). */
+  emit?: (event: ExecutionEvent) => void;
   signal?: AbortSignal;
   concurrency: number;
 }
@@ -29,15 +30,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * trivial graphs fast. A value is dropped from the run once all its consumers have read it (the cache keeps its
  * own reference when the node is cacheable). A node that finishes after the run was interrupted or failed is
  * discarded, never cached: it may have cut its work short.
+ *
+ * Per-node state lives in arrays indexed by slot (a node's position in `plan.order`, then the cached nodes after
+ * it) rather than in maps keyed by id: on a 10,000-node graph, hashing ids several times per node dominated the
+ * scheduling cost.
  */
 export class RunSession {
   readonly #init: RunSessionInit;
-  readonly #values = new Map<string, readonly unknown[]>();
-  readonly #remainingReads: Map<string, number>;
-  readonly #waiting = new Map<string, number>();
-  readonly #dependants = new Map<string, string[]>();
-  readonly #position = new Map<string, number>();
+  /** Node ids by slot: `plan.order`, then `plan.cached`. */
+  readonly #ids: string[];
+  readonly #slotOf = new Map<string, number>();
+  readonly #nodes: PreparedNode[];
+  /** Per slot: the outputs held for consumers yet to read them. */
+  readonly #values: (readonly unknown[] | undefined)[];
+  /** Per slot: how many running nodes have yet to read its outputs. */
+  readonly #remainingReads: number[];
+  /** Per position in `plan.order`: the slots of its deps (`-1` for a dep outside the plan), in `deps` order. */
+  readonly #depSlots: number[][] = [];
+  /** Per position: how many of its deps have yet to finish. */
+  readonly #waiting: number[] = [];
+  /** Per position: the positions of the nodes that wait on it. */
+  readonly #dependants: number[][] = [];
   readonly #ready = new MinHeap();
+  readonly #listening: boolean;
   readonly #inFlight = new Set<string>();
   readonly #controller = new AbortController();
   readonly #executed: string[] = [];
@@ -50,26 +65,30 @@ export class RunSession {
 
   constructor(init: RunSessionInit) {
     this.#init = init;
-    this.#remainingReads = new Map(init.plan.consumers);
-    const running = new Set(init.plan.order);
-    init.plan.order.forEach((id, index) => {
-      this.#position.set(id, index);
+    this.#listening = init.emit !== undefined;
+    const { order, cached, consumers } = init.plan;
+    this.#ids = [...order, ...cached];
+    this.#ids.forEach((id, slot) => this.#slotOf.set(id, slot));
+    this.#nodes = this.#ids.map((id) => init.nodes.get(id)!);
+    this.#values = new Array<readonly unknown[] | undefined>(this.#ids.length).fill(undefined);
+    this.#remainingReads = this.#ids.map((id) => consumers.get(id) ?? 0);
+    for (let position = 0; position < order.length; position++) {
+      const slots = this.#nodes[position]!.deps.map((dep) => this.#slotOf.get(dep) ?? -1);
       let waiting = 0;
-      for (const dep of init.nodes.get(id)!.deps) {
-        if (!running.has(dep)) continue;
+      for (const slot of slots) {
+        if (slot < 0 || slot >= order.length) continue;
         waiting += 1;
-        let list = this.#dependants.get(dep);
-        if (!list) this.#dependants.set(dep, (list = []));
-        list.push(id);
+        (this.#dependants[slot] ??= []).push(position);
       }
-      this.#waiting.set(id, waiting);
-      if (waiting === 0) this.#ready.push(index);
-    });
+      this.#depSlots.push(slots);
+      this.#waiting.push(waiting);
+      if (waiting === 0) this.#ready.push(position);
+    }
   }
 
   /** Ids of the nodes whose outputs the run still holds (consumers yet to read them). */
   heldValues(): string[] {
-    return [...this.#values.keys()];
+    return this.#ids.filter((_, slot) => this.#values[slot] !== undefined);
   }
 
   /** Runs the plan to its end and reports how it went; never throws for a node's failure. */
@@ -87,17 +106,18 @@ export class RunSession {
       return done;
     }
     this.#emit({ type: 'execution_cached', data: { nodes: [...plan.cached], prompt_id: promptId, timestamp: Date.now() } });
-    for (const id of plan.cached) if (!this.#stopping) this.#serveCached(id);
+    for (let slot = plan.order.length; slot < this.#ids.length; slot++) if (!this.#stopping) this.#serveCached(slot);
     this.#pump();
     return done;
   }
 
   #emit(event: ExecutionEvent): void {
-    this.#init.emit(event);
+    this.#init.emit?.(event);
   }
 
-  #serveCached(id: string): void {
-    const node = this.#init.nodes.get(id)!;
+  #serveCached(slot: number): void {
+    const id = this.#ids[slot]!;
+    const node = this.#nodes[slot]!;
     const entry = this.#init.cache.get(this.#init.plan.keys.get(id)!);
     if (!entry) {
       // Only a `clearCache()` between planning and this point can cause it.
@@ -105,15 +125,15 @@ export class RunSession {
       this.#fail(node, new NodeExecutionError(id, node.classType, message), {});
       return;
     }
-    if ((this.#remainingReads.get(id) ?? 0) > 0) this.#values.set(id, entry.outputs);
+    if (this.#remainingReads[slot]! > 0) this.#values[slot] = entry.outputs;
     if (entry.ui) this.#outputs[id] = entry.ui;
     if (entry.ui || node.def.outputNode) this.#emitExecuted(id, entry.ui);
     this.#timings[id] = 0;
-    this.#emit({ type: 'node_finished', data: { prompt_id: this.#init.promptId, node: id, ms: 0, cached: true } });
+    if (this.#listening) this.#emit({ type: 'node_finished', data: { prompt_id: this.#init.promptId, node: id, ms: 0, cached: true } });
   }
 
   #emitExecuted(id: string, ui: UiOutput | undefined): void {
-    this.#emit({ type: 'executed', data: { node: id, display_node: id, output: ui ?? null, prompt_id: this.#init.promptId } });
+    if (this.#listening) this.#emit({ type: 'executed', data: { node: id, display_node: id, output: ui ?? null, prompt_id: this.#init.promptId } });
   }
 
   get #stopping(): boolean {
@@ -123,23 +143,27 @@ export class RunSession {
   #pump(): void {
     const { plan, signal, concurrency } = this.#init;
     while (!this.#stopping && this.#inFlight.size < concurrency && this.#ready.size > 0) {
-      const id = plan.order[this.#ready.pop()!]!;
+      const position = this.#ready.pop()!;
       if (signal?.aborted) {
-        this.#interrupted = { node: id };
+        this.#interrupted = { node: plan.order[position]! };
         break;
       }
-      this.#start(id);
+      this.#start(position);
     }
     if (this.#inFlight.size === 0 && (this.#stopping || this.#ready.size === 0)) this.#finish();
   }
 
-  #gatherInputs(node: PreparedNode): Record<string, unknown> {
+  #gatherInputs(position: number): Record<string, unknown> {
+    const node = this.#nodes[position]!;
+    const slots = this.#depSlots[position]!;
     const inputs: Record<string, unknown> = { ...node.literals };
-    for (const link of node.links) inputs[link.input] = this.#values.get(link.source)![link.output];
-    for (const dep of node.deps) {
-      const left = (this.#remainingReads.get(dep) ?? 1) - 1;
-      this.#remainingReads.set(dep, left);
-      if (left <= 0) this.#values.delete(dep);
+    // A link's source is one of `deps` (usually the very same string), so `indexOf` finds its slot without hashing.
+    for (const link of node.links) inputs[link.input] = this.#values[slots[node.deps.indexOf(link.source)]!]![link.output];
+    for (const slot of slots) {
+      if (slot < 0) continue;
+      const left = this.#remainingReads[slot]! - 1;
+      this.#remainingReads[slot] = left;
+      if (left <= 0) this.#values[slot] = undefined;
     }
     return inputs;
   }
@@ -155,19 +179,20 @@ export class RunSession {
       progress(value: number, max: number, preview?: PreviewImage): void {
         // ComfyUI checks the interrupt flag in every progress callback; long loops stop here.
         if (signal.aborted) throw new InterruptedError(node.id);
-        emit({ type: 'progress', data: { value, max, prompt_id: promptId, node: node.id } });
-        if (preview) emit({ type: 'preview', data: { prompt_id: promptId, node: node.id, image: preview } });
+        emit?.({ type: 'progress', data: { value, max, prompt_id: promptId, node: node.id } });
+        if (preview) emit?.({ type: 'preview', data: { prompt_id: promptId, node: node.id, image: preview } });
       },
       text(message: string): void {
-        emit({ type: 'progress_text', data: { prompt_id: promptId, node: node.id, text: message } });
+        emit?.({ type: 'progress_text', data: { prompt_id: promptId, node: node.id, text: message } });
       },
     };
   }
 
-  #start(id: string): void {
-    const node = this.#init.nodes.get(id)!;
-    this.#emit({ type: 'executing', data: { node: id, display_node: id, prompt_id: this.#init.promptId } });
-    const inputs = this.#gatherInputs(node);
+  #start(position: number): void {
+    const node = this.#nodes[position]!;
+    const id = node.id;
+    if (this.#listening) this.#emit({ type: 'executing', data: { node: id, display_node: id, prompt_id: this.#init.promptId } });
+    const inputs = this.#gatherInputs(position);
     const started = performance.now();
     let result: unknown;
     try {
@@ -177,14 +202,14 @@ export class RunSession {
       return;
     }
     if (!isThenable(result)) {
-      this.#complete(node, result, started, inputs);
+      this.#complete(position, result, started, inputs);
       return;
     }
     this.#inFlight.add(id);
     result.then(
       (value) => {
         this.#inFlight.delete(id);
-        this.#complete(node, value, started, inputs);
+        this.#complete(position, value, started, inputs);
         this.#pump();
       },
       (error: unknown) => {
@@ -195,7 +220,8 @@ export class RunSession {
     );
   }
 
-  #complete(node: PreparedNode, value: unknown, started: number, inputs: Record<string, unknown>): void {
+  #complete(position: number, value: unknown, started: number, inputs: Record<string, unknown>): void {
+    const node = this.#nodes[position]!;
     if (this.#controller.signal.aborted) {
       this.#fail(node, new InterruptedError(node.id), inputs);
       return;
@@ -211,7 +237,7 @@ export class RunSession {
     const ms = performance.now() - started;
     const { promptId, plan, cache } = this.#init;
     const outputs = result.outputs as readonly unknown[];
-    if ((this.#remainingReads.get(node.id) ?? 0) > 0) this.#values.set(node.id, outputs);
+    if (this.#remainingReads[position]! > 0) this.#values[position] = outputs;
     const key = plan.keys.get(node.id);
     if (key !== undefined) {
       const sizeBytes =
@@ -222,11 +248,11 @@ export class RunSession {
     this.#timings[node.id] = ms;
     if (result.ui) this.#outputs[node.id] = result.ui;
     if (result.ui || node.def.outputNode) this.#emitExecuted(node.id, result.ui);
-    this.#emit({ type: 'node_finished', data: { prompt_id: promptId, node: node.id, ms, cached: false } });
-    for (const dependant of this.#dependants.get(node.id) ?? []) {
-      const waiting = this.#waiting.get(dependant)! - 1;
-      this.#waiting.set(dependant, waiting);
-      if (waiting === 0) this.#ready.push(this.#position.get(dependant)!);
+    if (this.#listening) this.#emit({ type: 'node_finished', data: { prompt_id: promptId, node: node.id, ms, cached: false } });
+    for (const dependant of this.#dependants[position] ?? []) {
+      const waiting = this.#waiting[dependant]! - 1;
+      this.#waiting[dependant] = waiting;
+      if (waiting === 0) this.#ready.push(dependant);
     }
   }
 
@@ -256,7 +282,7 @@ export class RunSession {
     if (this.#finished) return;
     this.#finished = true;
     const { promptId, plan } = this.#init;
-    this.#values.clear();
+    this.#values.fill(undefined);
     const base = {
       outputs: this.#outputs,
       executed: [...this.#executed],

@@ -69,7 +69,8 @@ export class Executor {
       plan,
       nodes: analysis.nodes,
       cache: this.#cache,
-      emit,
+      // Without a listener the session skips building its per-node events (two or three objects per node).
+      ...(listener ? { emit } : {}),
       concurrency,
       ...(options.signal ? { signal: options.signal } : {}),
     });

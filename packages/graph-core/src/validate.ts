@@ -1,6 +1,6 @@
 import { walkUpstream } from './graph-walk.js';
 import { checkLiteral } from './literal-cast.js';
-import { inputEntries, isLinkValue } from './node-inputs.js';
+import { inputEntries, isLinkValue, type InputEntry } from './node-inputs.js';
 import { inputInfo } from './object-info.js';
 import type { NodeRegistry } from './node-registry.js';
 import { areTypesCompatible } from './socket-registry.js';
@@ -50,42 +50,74 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Checks that every node has a known class; returns the first problem as ComfyUI's `invalid_prompt`. */
-function checkClasses(registry: NodeRegistry, prompt: Record<string, unknown>): ValidationErrorItem | undefined {
-  for (const [id, node] of Object.entries(prompt)) {
-    if (!isRecord(node) || typeof node['class_type'] !== 'string') {
-      return promptError(
-        'invalid_prompt',
-        'Cannot execute because a node is missing the class_type property.',
-        `Node ID '#${id}'`,
-      );
-    }
-    if (!registry.has(node['class_type'])) {
-      return promptError(
-        'invalid_prompt',
-        `Cannot execute because node ${node['class_type']} does not exist.`,
-        `Node ID '#${id}'`,
-      );
-    }
-    if (node['inputs'] !== undefined && !isRecord(node['inputs'])) {
-      return promptError('invalid_prompt', `Cannot execute because the inputs of node ${id} are not an object.`, `Node ID '#${id}'`);
-    }
-  }
-  return undefined;
+/** A registered class with its inputs in `input_order`. */
+interface ClassInfo {
+  def: AnyNodeDefinition;
+  entries: readonly InputEntry[];
 }
 
-/** Checks a node's own inputs (not its ancestors) and prepares it. */
+/**
+ * Class lookups memoised for one validation: a 10,000-node prompt has a handful of classes, and every node and
+ * every link looks its class up (one `Map` hit here instead of a registry hit plus a `WeakMap` hit).
+ */
+class ClassTable {
+  readonly #known = new Map<string, ClassInfo | null>();
+  /** Whether a class looked up so far declares `validate` (when none does, that pass is skipped). */
+  anyValidate = false;
+
+  constructor(readonly registry: NodeRegistry) {}
+
+  get(classType: string): ClassInfo | undefined {
+    let info = this.#known.get(classType);
+    if (info === undefined) {
+      const def = this.registry.get(classType);
+      info = def ? { def, entries: inputEntries(def) } : null;
+      if (def?.validate) this.anyValidate = true;
+      this.#known.set(classType, info);
+    }
+    return info ?? undefined;
+  }
+}
+
+/**
+ * Checks that every node has a known class, returning the first problem as ComfyUI's `invalid_prompt`, or else
+ * the output nodes (one pass over the prompt serves both).
+ */
+function scanNodes(classes: ClassTable, prompt: Record<string, unknown>): { error: ValidationErrorItem } | { outputNodes: string[] } {
+  const outputNodes: string[] = [];
+  for (const id of Object.keys(prompt)) {
+    const node = prompt[id];
+    if (!isRecord(node) || typeof node['class_type'] !== 'string') {
+      const details = `Node ID '#${id}'`;
+      return { error: promptError('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', details) };
+    }
+    const info = classes.get(node['class_type']);
+    if (!info) {
+      const message = `Cannot execute because node ${node['class_type']} does not exist.`;
+      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
+    }
+    if (node['inputs'] !== undefined && !isRecord(node['inputs'])) {
+      const message = `Cannot execute because the inputs of node ${id} are not an object.`;
+      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
+    }
+    if (info.def.outputNode === true) outputNodes.push(id);
+  }
+  return { outputNodes };
+}
+
+/** Checks a node's own inputs (not its ancestors) and prepares it; its errors, if any, go to `errors`. */
 function prepareNode(
   id: string,
   prompt: ApiPrompt,
-  registry: NodeRegistry,
-): { node: PreparedNode; errors: ValidationErrorItem[] } {
+  classes: ClassTable,
+  ownErrors: Map<string, ValidationErrorItem[]>,
+): PreparedNode {
   const api = prompt[id]!;
-  const def = registry.get(api.class_type)!;
+  const { def, entries } = classes.get(api.class_type)!;
   const inputs = (api.inputs ?? {}) as Record<string, unknown>;
   const node: PreparedNode = { id, classType: api.class_type, def, literals: {}, links: [], deps: [] };
   const errors: ValidationErrorItem[] = [];
-  for (const { name, spec, required } of inputEntries(def)) {
+  for (const { name, spec, required } of entries) {
     const value = inputs[name];
     if (value === undefined) {
       if (required) {
@@ -110,7 +142,7 @@ function prepareNode(
       }
       const [source, output] = value;
       const sourceNode = prompt[source];
-      const sourceDef = sourceNode ? registry.get(sourceNode.class_type) : undefined;
+      const sourceDef = sourceNode ? classes.get(sourceNode.class_type)?.def : undefined;
       const outputSpec = sourceDef?.outputs[output];
       if (!sourceDef || !outputSpec) {
         errors.push({
@@ -145,7 +177,8 @@ function prepareNode(
     if (checked.ok) node.literals[name] = checked.value;
     else errors.push(checked.error);
   }
-  return { node, errors };
+  if (errors.length > 0) ownErrors.set(id, errors);
+  return node;
 }
 
 /** Runs a definition's `validate` on its literals, turning issues and exceptions into ComfyUI errors. */
@@ -197,22 +230,20 @@ export async function analysePrompt(
   if (!isRecord(prompt)) {
     return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes, order: [] };
   }
-  const classError = checkClasses(registry, prompt);
-  if (classError) return { result: { ok: false, error: classError, nodeErrors: {} }, nodes, order: [] };
+  const classes = new ClassTable(registry);
+  const scan = scanNodes(classes, prompt);
+  if ('error' in scan) return { result: { ok: false, error: scan.error, nodeErrors: {} }, nodes, order: [] };
   const api = prompt as ApiPrompt;
 
-  const targets = options.outputs
-    ? [...new Set(options.outputs)].filter((id) => id in api)
-    : Object.keys(api).filter((id) => registry.get(api[id]!.class_type)!.outputNode === true);
+  const targets = options.outputs ? [...new Set(options.outputs)].filter((id) => id in api) : scan.outputNodes;
   if (targets.length === 0) {
     return { result: { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: {} }, nodes, order: [] };
   }
 
   const ownErrors = new Map<string, ValidationErrorItem[]>();
   const walk = walkUpstream(targets, (id) => {
-    const { node, errors } = prepareNode(id, api, registry);
+    const node = prepareNode(id, api, classes, ownErrors);
     nodes.set(id, node);
-    if (errors.length > 0) ownErrors.set(id, errors);
     return node.deps;
   });
 
@@ -226,13 +257,11 @@ export async function analysePrompt(
     for (const id of cycle) ownErrors.set(id, [...(ownErrors.get(id) ?? []), error]);
   }
 
-  await runCustomValidation(walk.order, nodes, ownErrors);
+  if (classes.anyValidate) await runCustomValidation(walk.order, nodes, ownErrors);
 
-  const valid = new Set<string>();
-  for (const id of walk.order) {
-    if (ownErrors.has(id)) continue;
-    if (nodes.get(id)!.deps.every((dep) => valid.has(dep))) valid.add(id);
-  }
+  // The common case, every node sound, needs no per-node bookkeeping: every target is good.
+  if (ownErrors.size === 0) return { result: { ok: true, outputs: targets, nodeErrors: {} }, nodes, order: walk.order };
+  const valid = validNodes(walk.order, nodes, ownErrors);
 
   const nodeErrors: NodeErrors = {};
   const good: string[] = [];
@@ -262,6 +291,20 @@ export async function analysePrompt(
     nodes,
     order: walk.order,
   };
+}
+
+/** The nodes without errors of their own or upstream (`order` lists dependencies first). */
+function validNodes(
+  order: readonly string[],
+  nodes: ReadonlyMap<string, PreparedNode>,
+  ownErrors: ReadonlyMap<string, ValidationErrorItem[]>,
+): Set<string> {
+  const valid = new Set<string>();
+  for (const id of order) {
+    if (ownErrors.has(id)) continue;
+    if (nodes.get(id)!.deps.every((dep) => valid.has(dep))) valid.add(id);
+  }
+  return valid;
 }
 
 /** Calls each error-free node's `validate`, awaiting only the ones that return promises. */
