@@ -14,6 +14,7 @@ import type { SchemaMap } from '../defs/object-info.js';
 import { areTypesCompatible } from '@piagraph/graph-core';
 import { contextMenuItems, type MenuActions } from './context-menu.js';
 import type { EditorNode, Schemes } from './schemes.js';
+import { throttleMinimap } from './minimap-throttle.js';
 import { DocumentSync, type UserIntents } from './sync.js';
 
 export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra;
@@ -105,6 +106,8 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   );
 
   editor.use(area);
+  let sync: DocumentSync | undefined;
+  throttleMinimap(area, () => sync?.busy ?? false);
   area.use(connection);
   area.use(render);
   area.use(contextMenu);
@@ -118,7 +121,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     },
     position: (id: string) => area.nodeViews.get(id)?.position,
   };
-  const sync = new DocumentSync(editor, layout, deps.schemas, deps.intents);
+  sync = new DocumentSync(editor, layout, deps.schemas, deps.intents);
 
   area.addPipe((ctx) => {
     // Double-click opens the node search (as in ComfyUI) instead of zooming.

@@ -72,6 +72,11 @@ export class DocumentSync {
     });
   }
 
+  /** Whether a render is being applied now. */
+  get busy(): boolean {
+    return this.applying > 0;
+  }
+
   /** The document Rete currently shows. */
   get document(): GraphDocument | undefined {
     return this.rendered;
