@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /**
  * The editor is a static single-page app served by the server from `dist/`. During `vite dev`, API and WebSocket
@@ -8,7 +8,8 @@ const server = process.env.PIAGRAPH_SERVER ?? 'http://127.0.0.1:8188';
 const proxied = ['/object_info', '/prompt', '/queue', '/interrupt', '/api', '/upload', '/view', '/history'];
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  // Workspace packages build from their TypeScript sources (their `source` export condition).
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 4000 },
   server: {
     proxy: {

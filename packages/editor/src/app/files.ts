@@ -1,19 +1,11 @@
-import * as core from '@piagraph/graph-core';
-import type { GraphDocument, NodeRegistry } from '@piagraph/graph-core';
+import { extractEmbeddedGraphAsync, type GraphDocument, type NodeRegistry } from '@piagraph/graph-core';
 import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
-
-// graph-core's index dropped the embedded-graph export in 519f92d (it was added in de0ec59); read it off the
-// namespace so the editor builds either way and reports a clear error while it is missing.
-type EmbeddedGraph = { workflow?: unknown; prompt?: unknown; graph?: unknown };
-const extractEmbeddedGraphAsync = (core as { extractEmbeddedGraphAsync?: (bytes: Uint8Array) => Promise<EmbeddedGraph | null> })
-  .extractEmbeddedGraphAsync;
 
 /** Reads a dropped or picked file: graph JSON, or a PNG/WebP/GIF/MP4/WebM output with an embedded graph. */
 export async function documentFromFile(file: Blob & { name?: string }, registry: NodeRegistry): Promise<{ doc: GraphDocument; laidOut: boolean }> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const isJson = file.name?.toLowerCase().endsWith('.json') || bytes[0] === 0x7b;
   if (isJson) return documentFromJson(JSON.parse(new TextDecoder().decode(bytes)), registry);
-  if (!extractEmbeddedGraphAsync) throw new UnsupportedGraphError('this build cannot read graphs embedded in media files');
   const embedded = await extractEmbeddedGraphAsync(bytes);
   if (!embedded) throw new UnsupportedGraphError(`${file.name ?? 'the file'} is neither graph JSON nor a media file with an embedded graph`);
   const source = embedded.graph ?? embedded.workflow ?? embedded.prompt;
