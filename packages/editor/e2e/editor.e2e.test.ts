@@ -144,4 +144,28 @@ describe('editor in Chromium against the real server', () => {
     expect(await readDocument(page)).toEqual(saved);
     await screenshot(page, 'save-reload');
   });
+
+  it('adds a node from the context menu, deletes the selection with Delete, and auto-arranges with ELK', async () => {
+    await fresh();
+    await loadGraph(page, scenario.graph());
+    const canvas = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+    await page.mouse.click(canvas.x + 40, canvas.y + canvas.height - 40, { button: 'right' });
+    // A menu item's own text node holds its label; its subitems are nested inside it.
+    const item = (label: string) => page.locator(`xpath=//*[@data-testid="context-menu-item"][text()="${label}"]`).first();
+    await item('e2e').hover();
+    await item('image').hover();
+    await item('Solid Image').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 4);
+
+    await page.locator('[data-node-id="4"] [data-testid="title"]').click();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 3);
+
+    await page.locator('[data-testid="arrange"]').click();
+    await page.waitForFunction(() => window.__piagraph!.app.docs.canUndo && window.__piagraph!.document().nodes['1']!.position.x !== 0, undefined, { timeout: 20_000 });
+    const xs = Object.values((await readDocument(page)).nodes).sort((a, b) => a.id.localeCompare(b.id)).map((n) => n.position.x);
+    // Left to right along the links: image, frames, output.
+    expect(xs[0]! < xs[1]! && xs[1]! < xs[2]!).toBe(true);
+    await screenshot(page, 'menu-delete-arrange');
+  });
 });

@@ -28,7 +28,7 @@ function categoryItems(tree: CategoryTree, add: (schema: NodeSchema) => void): I
 }
 
 /**
- * The canvas context menu: "add node" by category (with the plugin's search bar) on empty canvas, and
+ * The canvas context menu: "add node" by category on empty canvas, and
  * delete / bypass / mute / duplicate on a node (applied to the whole selection when the node is selected).
  */
 export function contextMenuItems<T>(
@@ -40,7 +40,8 @@ export function contextMenuItems<T>(
 ): ItemsCollection {
   if (context === 'root') {
     const at = { ...area.area.pointer };
-    return { searchBar: true, list: categoryItems(categoryTree(schemas.values()), (s) => actions.addNode(s, at)) };
+    // The plugin's search bar filters top-level entries only (categories here); the double-click box searches nodes.
+    return { searchBar: false, list: categoryItems(categoryTree(schemas.values()), (s) => actions.addNode(s, at)) };
   }
   const ids = context.selected ? Array.from(new Set([context.id, ...selected()])) : [context.id];
   return {
