@@ -81,6 +81,30 @@ function keyOf(
   return builder.key();
 }
 
+/** `ExecutionPlan.levels` and `.consumers` of `order` (`orderNodes` are its prepared nodes, aligned). */
+function levelsOf(
+  order: readonly string[],
+  orderNodes: readonly PreparedNode[],
+): Pick<ExecutionPlan, 'levels' | 'consumers'> {
+  const consumers = new Map<string, number>();
+  const depth = new Map<string, number>();
+  const levels: string[][] = [];
+  for (let i = 0; i < order.length; i++) {
+    let level = 0;
+    for (const dep of orderNodes[i]!.deps) {
+      consumers.set(dep, (consumers.get(dep) ?? 0) + 1);
+      const depLevel = depth.get(dep);
+      if (depLevel !== undefined && depLevel + 1 > level) level = depLevel + 1;
+    }
+    depth.set(order[i]!, level);
+    // A new level starts as a one-item literal: a chain has a level per node, and `push` onto `[]` reserves 17 slots.
+    const row = levels[level];
+    if (row) row.push(order[i]!);
+    else levels[level] = [order[i]!];
+  }
+  return { levels, consumers };
+}
+
 /**
  * Plans a run: only ancestors of `targets` take part; every one gets a signature key; walking up from the targets
  * stops at nodes whose key is cached, and what remains runs in topological order. Throws `GraphCycleError` on a
@@ -108,36 +132,29 @@ export async function planOrdered(
   cache?: CacheLookup,
 ): Promise<ExecutionPlan> {
   const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
-  // Resolved once: fingerprinting and keying both visit every ancestor.
+  // Resolved once: fingerprinting, keying and levelling all visit every ancestor.
   const prepared = ancestors.map((id) => nodes.get(id)!);
   const prints = await fingerprints(prepared);
   const keys = new Map<string, string | undefined>();
-  const hits = new Set<string>();
+  let anyHit = false;
   for (let i = 0; i < prepared.length; i++) {
-    const id = ancestors[i]!;
     const key = keyOf(prepared[i]!, prints, keys);
-    keys.set(id, key);
-    if (key !== undefined && cache?.has(key)) hits.add(id);
+    keys.set(ancestors[i]!, key);
+    if (!anyHit && key !== undefined && cache?.has(key)) anyHit = true;
   }
 
-  const isCached = (id: string): boolean => hits.has(id);
-  const reached = hits.size > 0 ? walkUpstream(targets, deps, isCached).order : ancestors;
-  const order: string[] = [];
+  // Only the nodes the walk reaches are looked up: after a full run every key hits, and the walk stops at the
+  // outputs, so recording all hits would build a 10,000-entry set to serve one node.
+  const hits = new Set<string>();
+  const isCached = (id: string): boolean => {
+    const key = keys.get(id);
+    if (key === undefined || !cache!.has(key)) return false;
+    hits.add(id);
+    return true;
+  };
+  const order: string[] = anyHit ? [] : [...ancestors];
   const cached: string[] = [];
-  for (const id of reached) (hits.has(id) ? cached : order).push(id);
-
-  const consumers = new Map<string, number>();
-  const depth = new Map<string, number>();
-  const levels: string[][] = [];
-  for (const id of order) {
-    let level = 0;
-    for (const dep of nodes.get(id)!.deps) {
-      consumers.set(dep, (consumers.get(dep) ?? 0) + 1);
-      const depLevel = depth.get(dep);
-      if (depLevel !== undefined && depLevel + 1 > level) level = depLevel + 1;
-    }
-    depth.set(id, level);
-    (levels[level] ??= []).push(id);
-  }
+  if (anyHit) for (const id of walkUpstream(targets, deps, isCached).order) (hits.has(id) ? cached : order).push(id);
+  const { levels, consumers } = levelsOf(order, anyHit ? order.map((id) => nodes.get(id)!) : prepared);
   return { targets: [...targets], order, cached, keys, levels, consumers };
 }

@@ -6,6 +6,7 @@ import { summariseInputs, tracebackOf } from './summarise.js';
 import type { ExecutionErrorData, ExecutionEvent, PreviewImage, UiOutput } from './types/events.js';
 import type { RunResult } from './types/execution.js';
 import type { NodeResult, RunContext } from './types/node-def.js';
+import { slotGraph, type SlotGraph } from './slot-graph.js';
 import type { PreparedNode } from './validate.js';
 
 /** What one run needs: a plan over prepared nodes, the shared cache, and where events go. */
@@ -31,26 +32,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * own reference when the node is cacheable). A node that finishes after the run was interrupted or failed is
  * discarded, never cached: it may have cut its work short.
  *
- * Per-node state lives in arrays indexed by slot (a node's position in `plan.order`, then the cached nodes after
- * it) rather than in maps keyed by id: on a 10,000-node graph, hashing ids several times per node dominated the
- * scheduling cost.
+ * Per-node state lives in arrays indexed by slot (see `SlotGraph`) rather than in maps keyed by id: on a
+ * 10,000-node graph, hashing ids several times per node dominated the scheduling cost.
  */
 export class RunSession {
   readonly #init: RunSessionInit;
-  /** Node ids by slot: `plan.order`, then `plan.cached`. */
-  readonly #ids: string[];
-  readonly #slotOf = new Map<string, number>();
-  readonly #nodes: PreparedNode[];
+  readonly #graph: SlotGraph;
   /** Per slot: the outputs held for consumers yet to read them. */
   readonly #values: (readonly unknown[] | undefined)[];
   /** Per slot: how many running nodes have yet to read its outputs. */
-  readonly #remainingReads: number[];
-  /** Per position in `plan.order`: the slots of its deps (`-1` for a dep outside the plan), in `deps` order. */
-  readonly #depSlots: number[][] = [];
+  readonly #remainingReads: Int32Array;
   /** Per position: how many of its deps have yet to finish. */
-  readonly #waiting: number[] = [];
-  /** Per position: the positions of the nodes that wait on it. */
-  readonly #dependants: number[][] = [];
+  readonly #waiting: Int32Array;
   readonly #ready = new MinHeap();
   readonly #listening: boolean;
   readonly #inFlight = new Set<string>();
@@ -66,29 +59,19 @@ export class RunSession {
   constructor(init: RunSessionInit) {
     this.#init = init;
     this.#listening = init.emit !== undefined;
-    const { order, cached, consumers } = init.plan;
-    this.#ids = [...order, ...cached];
-    this.#ids.forEach((id, slot) => this.#slotOf.set(id, slot));
-    this.#nodes = this.#ids.map((id) => init.nodes.get(id)!);
-    this.#values = new Array<readonly unknown[] | undefined>(this.#ids.length).fill(undefined);
-    this.#remainingReads = this.#ids.map((id) => consumers.get(id) ?? 0);
-    for (let position = 0; position < order.length; position++) {
-      const slots = this.#nodes[position]!.deps.map((dep) => this.#slotOf.get(dep) ?? -1);
-      let waiting = 0;
-      for (const slot of slots) {
-        if (slot < 0 || slot >= order.length) continue;
-        waiting += 1;
-        (this.#dependants[slot] ??= []).push(position);
-      }
-      this.#depSlots.push(slots);
-      this.#waiting.push(waiting);
-      if (waiting === 0) this.#ready.push(position);
+    const graph = (this.#graph = slotGraph(init.plan, init.nodes));
+    const { consumers } = init.plan;
+    this.#values = new Array<readonly unknown[] | undefined>(graph.ids.length).fill(undefined);
+    this.#remainingReads = Int32Array.from(graph.ids, (id) => consumers.get(id) ?? 0);
+    this.#waiting = graph.waiting.slice();
+    for (let position = 0; position < this.#waiting.length; position++) {
+      if (this.#waiting[position] === 0) this.#ready.push(position);
     }
   }
 
   /** Ids of the nodes whose outputs the run still holds (consumers yet to read them). */
   heldValues(): string[] {
-    return this.#ids.filter((_, slot) => this.#values[slot] !== undefined);
+    return this.#graph.ids.filter((_, slot) => this.#values[slot] !== undefined);
   }
 
   /** Runs the plan to its end and reports how it went; never throws for a node's failure. */
@@ -106,7 +89,7 @@ export class RunSession {
       return done;
     }
     this.#emit({ type: 'execution_cached', data: { nodes: [...plan.cached], prompt_id: promptId, timestamp: Date.now() } });
-    for (let slot = plan.order.length; slot < this.#ids.length; slot++) if (!this.#stopping) this.#serveCached(slot);
+    for (let slot = plan.order.length; slot < this.#graph.ids.length; slot++) if (!this.#stopping) this.#serveCached(slot);
     this.#pump();
     return done;
   }
@@ -116,8 +99,8 @@ export class RunSession {
   }
 
   #serveCached(slot: number): void {
-    const id = this.#ids[slot]!;
-    const node = this.#nodes[slot]!;
+    const id = this.#graph.ids[slot]!;
+    const node = this.#graph.nodes[slot]!;
     const entry = this.#init.cache.get(this.#init.plan.keys.get(id)!);
     if (!entry) {
       // Only a `clearCache()` between planning and this point can cause it.
@@ -154,12 +137,14 @@ export class RunSession {
   }
 
   #gatherInputs(position: number): Record<string, unknown> {
-    const node = this.#nodes[position]!;
-    const slots = this.#depSlots[position]!;
+    const { nodes, depStart, depSlots } = this.#graph;
+    const node = nodes[position]!;
+    const first = depStart[position]!;
     const inputs: Record<string, unknown> = { ...node.literals };
     // A link's source is one of `deps` (usually the very same string), so `indexOf` finds its slot without hashing.
-    for (const link of node.links) inputs[link.input] = this.#values[slots[node.deps.indexOf(link.source)]!]![link.output];
-    for (const slot of slots) {
+    for (const link of node.links) inputs[link.input] = this.#values[depSlots[first + node.deps.indexOf(link.source)]!]![link.output];
+    for (let i = first; i < depStart[position + 1]!; i++) {
+      const slot = depSlots[i]!;
       if (slot < 0) continue;
       const left = this.#remainingReads[slot]! - 1;
       this.#remainingReads[slot] = left;
@@ -189,7 +174,7 @@ export class RunSession {
   }
 
   #start(position: number): void {
-    const node = this.#nodes[position]!;
+    const node = this.#graph.nodes[position]!;
     const id = node.id;
     if (this.#listening) this.#emit({ type: 'executing', data: { node: id, display_node: id, prompt_id: this.#init.promptId } });
     const inputs = this.#gatherInputs(position);
@@ -221,7 +206,7 @@ export class RunSession {
   }
 
   #complete(position: number, value: unknown, started: number, inputs: Record<string, unknown>): void {
-    const node = this.#nodes[position]!;
+    const node = this.#graph.nodes[position]!;
     if (this.#controller.signal.aborted) {
       this.#fail(node, new InterruptedError(node.id), inputs);
       return;
@@ -249,7 +234,9 @@ export class RunSession {
     if (result.ui) this.#outputs[node.id] = result.ui;
     if (result.ui || node.def.outputNode) this.#emitExecuted(node.id, result.ui);
     if (this.#listening) this.#emit({ type: 'node_finished', data: { prompt_id: promptId, node: node.id, ms, cached: false } });
-    for (const dependant of this.#dependants[position] ?? []) {
+    const { dependantStart, dependants } = this.#graph;
+    for (let i = dependantStart[position]!; i < dependantStart[position + 1]!; i++) {
+      const dependant = dependants[i]!;
       const waiting = this.#waiting[dependant]! - 1;
       this.#waiting[dependant] = waiting;
       if (waiting === 0) this.#ready.push(dependant);
