@@ -16,10 +16,23 @@ export interface CacheEntry {
  * hashed without first concatenating it into a string (which V8 would build as a rope and then flatten).
  */
 class LaneHash {
-  #a = 0xdeadbeef | 0;
-  #b = 0x41c6ce57;
-  #c = 0x9e3779b9 | 0;
-  #d = 0x85ebca6b | 0;
+  #a = 0;
+  #b = 0;
+  #c = 0;
+  #d = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  /** Back to the state of an empty input, so that one instance hashes many strings. */
+  reset(): this {
+    this.#a = 0xdeadbeef | 0;
+    this.#b = 0x41c6ce57;
+    this.#c = 0x9e3779b9 | 0;
+    this.#d = 0x85ebca6b | 0;
+    return this;
+  }
 
   update(text: string): this {
     let a = this.#a;
@@ -104,14 +117,16 @@ export interface UpstreamRef {
 }
 
 /**
- * Builds one signature key: the node's own part first, then its linked inputs in ascending input-name order.
- * The planner feeds links straight from the prepared node, so no `UpstreamRef` objects are made per node.
+ * Builds signature keys: `begin` with the node's own part, then its linked inputs in ascending input-name order,
+ * then `key`. The planner reuses one builder for every node and feeds links straight from the prepared node, so
+ * keying 10,000 nodes allocates little more than the keys.
  */
 export class SignatureBuilder {
   readonly #hash = new LaneHash();
 
-  constructor(classType: string, literals: Readonly<Record<string, unknown>>, fingerprint: string) {
-    this.#hash.update(classType).update('\u0000').update(stableStringify(literals)).update('\u0000').update(fingerprint);
+  begin(classType: string, literals: Readonly<Record<string, unknown>>, fingerprint: string): this {
+    this.#hash.reset().update(classType).update('\u0000').update(stableStringify(literals)).update('\u0000').update(fingerprint);
+    return this;
   }
 
   /** Adds a linked input; callers add them sorted by `input`. */
@@ -137,7 +152,7 @@ export function signatureKey(
   fingerprint: string,
   upstream: readonly UpstreamRef[],
 ): string {
-  const builder = new SignatureBuilder(classType, literals, fingerprint);
+  const builder = new SignatureBuilder().begin(classType, literals, fingerprint);
   const sorted = upstream.length > 1 ? [...upstream].sort((x, y) => (x.input < y.input ? -1 : 1)) : upstream;
   for (const ref of sorted) builder.upstream(ref.input, ref.key, ref.output);
   return builder.key();

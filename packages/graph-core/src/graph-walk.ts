@@ -6,6 +6,15 @@ export interface UpstreamWalk {
   cycles: string[][];
 }
 
+/**
+ * An empty dictionary keyed by node id, for the engine's internal per-run tables. ComfyUI ids are mostly
+ * numeric strings, which a plain object stores as array elements: setting and reading 10,000 of them is several
+ * times faster than a `Map`, whose hash table is rebuilt as it grows. No prototype, so any id is a safe key.
+ */
+export function idTable<T>(): Record<string, T | undefined> {
+  return Object.create(null) as Record<string, T | undefined>;
+}
+
 /** `walkUpstream`'s mark of a node whose walk has finished (stack positions are never negative). */
 const DONE = -1;
 
@@ -22,22 +31,22 @@ export function walkUpstream(
   const order: string[] = [];
   const cycles: string[][] = [];
   /**
-   * One map answers both "finished?" (`DONE`) and "on the stack, where?" (a position), so an edge costs a single
-   * lookup: on a 10,000-node graph this walk runs on every validation.
+   * One table answers both "finished?" (`DONE`) and "on the stack, where?" (a position), so an edge costs a single
+   * lookup: on a 10,000-node graph this walk runs on every validation. See `idTable` for why not a `Map`.
    */
-  const state = new Map<string, number>();
+  const state = idTable<number>();
   const stackIds: string[] = [];
   const stackDeps: (readonly string[])[] = [];
   const stackNext: number[] = [];
   const enter = (id: string): void => {
-    state.set(id, stackIds.length);
+    state[id] = stackIds.length;
     stackIds.push(id);
     stackDeps.push(stop?.(id) ? [] : deps(id));
     stackNext.push(0);
   };
 
   for (const root of roots) {
-    if (state.has(root)) continue;
+    if (state[root] !== undefined) continue;
     enter(root);
     while (stackIds.length > 0) {
       const top = stackIds.length - 1;
@@ -46,14 +55,14 @@ export function walkUpstream(
       if (next < list.length) {
         stackNext[top] = next + 1;
         const dep = list[next]!;
-        const seen = state.get(dep);
+        const seen = state[dep];
         if (seen === undefined) enter(dep);
         else if (seen !== DONE) cycles.push(stackIds.slice(seen));
       } else {
         const id = stackIds.pop()!;
         stackDeps.pop();
         stackNext.pop();
-        state.set(id, DONE);
+        state[id] = DONE;
         order.push(id);
       }
     }

@@ -1,6 +1,6 @@
 import { SignatureBuilder } from './cache.js';
 import { GraphCycleError } from './errors.js';
-import { walkUpstream } from './graph-walk.js';
+import { idTable, walkUpstream } from './graph-walk.js';
 import type { PreparedLink, PreparedNode } from './validate.js';
 
 /** The cache as the planner sees it. */
@@ -63,6 +63,7 @@ function keyOf(
   node: PreparedNode,
   prints: ReadonlyMap<string, string | undefined>,
   keys: ReadonlyMap<string, string | undefined>,
+  builder: SignatureBuilder,
 ): string | undefined {
   if (node.def.cache === 'never') return undefined;
   let print = '';
@@ -72,7 +73,7 @@ function keyOf(
     print = value;
   }
   const links = sortedByInput(node.links) ? node.links : [...node.links].sort((x, y) => (x.input < y.input ? -1 : 1));
-  const builder = new SignatureBuilder(node.classType, node.literals, print);
+  builder.begin(node.classType, node.literals, print);
   for (const link of links) {
     const key = keys.get(link.source);
     if (key === undefined) return undefined;
@@ -87,16 +88,16 @@ function levelsOf(
   orderNodes: readonly PreparedNode[],
 ): Pick<ExecutionPlan, 'levels' | 'consumers'> {
   const consumers = new Map<string, number>();
-  const depth = new Map<string, number>();
+  const depth = idTable<number>();
   const levels: string[][] = [];
   for (let i = 0; i < order.length; i++) {
     let level = 0;
     for (const dep of orderNodes[i]!.deps) {
       consumers.set(dep, (consumers.get(dep) ?? 0) + 1);
-      const depLevel = depth.get(dep);
+      const depLevel = depth[dep];
       if (depLevel !== undefined && depLevel + 1 > level) level = depLevel + 1;
     }
-    depth.set(order[i]!, level);
+    depth[order[i]!] = level;
     // A new level starts as a one-item literal: a chain has a level per node, and `push` onto `[]` reserves 17 slots.
     const row = levels[level];
     if (row) row.push(order[i]!);
@@ -136,9 +137,10 @@ export async function planOrdered(
   const prepared = ancestors.map((id) => nodes.get(id)!);
   const prints = await fingerprints(prepared);
   const keys = new Map<string, string | undefined>();
+  const builder = new SignatureBuilder();
   let anyHit = false;
   for (let i = 0; i < prepared.length; i++) {
-    const key = keyOf(prepared[i]!, prints, keys);
+    const key = keyOf(prepared[i]!, prints, keys, builder);
     keys.set(ancestors[i]!, key);
     if (!anyHit && key !== undefined && cache?.has(key)) anyHit = true;
   }

@@ -1,3 +1,4 @@
+import { idTable } from './graph-walk.js';
 import type { ExecutionPlan } from './plan.js';
 import type { PreparedNode } from './validate.js';
 
@@ -39,8 +40,8 @@ function startsFromCounts(counts: Int32Array): Int32Array {
 export function slotGraph(plan: ExecutionPlan, nodes: ReadonlyMap<string, PreparedNode>): SlotGraph {
   const running = plan.order.length;
   const ids = [...plan.order, ...plan.cached];
-  const slotOf = new Map<string, number>();
-  for (let slot = 0; slot < ids.length; slot++) slotOf.set(ids[slot]!, slot);
+  const slotOf = idTable<number>();
+  for (let slot = 0; slot < ids.length; slot++) slotOf[ids[slot]!] = slot;
   const prepared = ids.map((id) => nodes.get(id)!);
 
   const depStart = new Int32Array(running + 1);
@@ -51,7 +52,7 @@ export function slotGraph(plan: ExecutionPlan, nodes: ReadonlyMap<string, Prepar
   for (let p = 0; p < running; p++) {
     const deps = prepared[p]!.deps;
     for (let d = 0; d < deps.length; d++) {
-      const slot = slotOf.get(deps[d]!) ?? -1;
+      const slot = slotOf[deps[d]!] ?? -1;
       depSlots[depStart[p]! + d] = slot;
       if (slot < 0 || slot >= running) continue;
       waiting[p] = waiting[p]! + 1;

@@ -4,7 +4,7 @@ import { inputEntries, isLinkValue, type InputEntry } from './node-inputs.js';
 import { inputInfo } from './object-info.js';
 import type { NodeRegistry } from './node-registry.js';
 import { areTypesCompatible } from './socket-registry.js';
-import type { ApiPrompt, LinkRef } from './types/api-prompt.js';
+import type { ApiPrompt } from './types/api-prompt.js';
 import type { AnyNodeDefinition, CustomValidationIssue, InputSpec } from './types/node-def.js';
 import type { NodeErrors, ValidationErrorItem, ValidationResult } from './types/validation.js';
 
@@ -146,56 +146,68 @@ function linkError(
   return undefined;
 }
 
-/**
- * `array` with a store of its exact length. `push` grows a store to 17 slots, and a prepared node's arrays live
- * as long as the run (10,000 nodes: megabytes the garbage collector would copy for nothing).
- */
-function exact<T>(array: T[]): T[] {
-  return array.length === 0 ? array : array.slice();
+/** Whether `item` is among the first `count` items of `list` (the rest are a previous node's leftovers). */
+function among<T>(list: readonly T[], count: number, item: T): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === item) return true;
+  return false;
 }
 
-/** Checks a node's own inputs (not its ancestors) and prepares it; its errors, if any, go to `ownErrors`. */
-function prepareNode(
-  id: string,
-  prompt: ApiPrompt,
-  classes: ClassTable,
-  ownErrors: Map<string, ValidationErrorItem[]>,
-): PreparedNode {
-  const api = prompt[id]!;
-  const { def, entries } = classes.get(api.class_type)!;
-  const inputs = (api.inputs ?? {}) as Record<string, unknown>;
-  const literals: Record<string, unknown> = {};
-  const links: PreparedLink[] = [];
-  const deps: string[] = [];
-  const errors: ValidationErrorItem[] = [];
-  for (const { name, spec, required } of entries) {
-    const value = inputs[name];
-    if (value === undefined) {
-      if (required) {
-        errors.push({
-          type: 'required_input_missing',
-          message: 'Required input is missing',
-          details: name,
-          extra_info: { input_name: name },
-        });
+/**
+ * Checks nodes' own inputs (not their ancestors) and prepares them, for one validation. Each node's links and
+ * deps are gathered in two reused arrays and stored as exact-size copies: `push` onto a fresh `[]` reserves 17
+ * slots, and on a 10,000-node prompt those discarded stores alone cost extra garbage collections mid-run.
+ */
+class NodePreparer {
+  readonly #links: PreparedLink[] = [];
+  readonly #deps: string[] = [];
+
+  constructor(
+    readonly prompt: ApiPrompt,
+    readonly classes: ClassTable,
+    /** Where a node's errors go, if it has any. */
+    readonly ownErrors: Map<string, ValidationErrorItem[]>,
+  ) {}
+
+  prepare(id: string): PreparedNode {
+    const api = this.prompt[id]!;
+    const { def, entries } = this.classes.get(api.class_type)!;
+    const inputs = (api.inputs ?? {}) as Record<string, unknown>;
+    const literals: Record<string, unknown> = {};
+    const links = this.#links;
+    const deps = this.#deps;
+    let linkCount = 0;
+    let depCount = 0;
+    let errors: ValidationErrorItem[] | undefined;
+    for (const { name, spec, required } of entries) {
+      const value = inputs[name];
+      if (value === undefined) {
+        if (required) {
+          (errors ??= []).push({
+            type: 'required_input_missing',
+            message: 'Required input is missing',
+            details: name,
+            extra_info: { input_name: name },
+          });
+        }
+      } else if (Array.isArray(value)) {
+        const error = linkError(name, spec, value, this.prompt, this.classes);
+        if (error) {
+          (errors ??= []).push(error);
+          continue;
+        }
+        // `linkError` accepted it as a link.
+        const source = value[0] as string;
+        links[linkCount++] = { input: name, source, output: value[1] as number };
+        if (!among(deps, depCount, source)) deps[depCount++] = source;
+      } else {
+        const checked = checkLiteral(name, spec, value);
+        if (checked.ok) literals[name] = checked.value;
+        else (errors ??= []).push(checked.error);
       }
-    } else if (Array.isArray(value)) {
-      const error = linkError(name, spec, value, prompt, classes);
-      if (error) {
-        errors.push(error);
-        continue;
-      }
-      const [source, output] = value as unknown as LinkRef; // `linkError` accepted it as one
-      links.push({ input: name, source, output });
-      if (!deps.includes(source)) deps.push(source);
-    } else {
-      const checked = checkLiteral(name, spec, value);
-      if (checked.ok) literals[name] = checked.value;
-      else errors.push(checked.error);
     }
+    if (errors) this.ownErrors.set(id, errors);
+    return { id, classType: api.class_type, def, literals, links: links.slice(0, linkCount), deps: deps.slice(0, depCount) };
   }
-  if (errors.length > 0) ownErrors.set(id, errors);
-  return { id, classType: api.class_type, def, literals, links: exact(links), deps: exact(deps) };
 }
 
 /** Runs a definition's `validate` on its literals, turning issues and exceptions into ComfyUI errors. */
@@ -258,8 +270,9 @@ export async function analysePrompt(
   }
 
   const ownErrors = new Map<string, ValidationErrorItem[]>();
+  const preparer = new NodePreparer(api, classes, ownErrors);
   const walk = walkUpstream(targets, (id) => {
-    const node = prepareNode(id, api, classes, ownErrors);
+    const node = preparer.prepare(id);
     nodes.set(id, node);
     return node.deps;
   });
