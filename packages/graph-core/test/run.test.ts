@@ -144,6 +144,33 @@ describe('Executor.run', () => {
     expect(result.validation?.nodeErrors['6']?.dependent_outputs).toEqual(['7']);
   });
 
+  it('runs and then serves from the cache a graph whose node ids are names of object prototype members', async () => {
+    // Parsed from JSON, as prompts arrive: `__proto__` is then an own key, not the prototype.
+    const prompt = JSON.parse(`{
+      "__proto__": { "class_type": "TestNumber", "inputs": { "value": 2 } },
+      "constructor": { "class_type": "TestNumber", "inputs": { "value": 3 } },
+      "toString": { "class_type": "TestAdd", "inputs": { "a": ["__proto__", 0], "b": ["constructor", 0] } },
+      "hasOwnProperty": { "class_type": "TestOutput", "inputs": { "value": ["toString", 0] } }
+    }`) as ApiPrompt;
+    const executor = testExecutor();
+    const first = await executor.run(prompt, { promptId: 'a' });
+    expect(first.outputs).toEqual({ hasOwnProperty: { text: ['5'] } });
+    expect(first.executed).toEqual(['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
+    const second = await executor.run(prompt, { promptId: 'b' });
+    expect(second.executed).toEqual([]);
+    expect(second.cached).toEqual(['hasOwnProperty']);
+    expect(second.outputs).toEqual({ hasOwnProperty: { text: ['5'] } });
+  });
+
+  it('computes the same result without an event listener as with one', async () => {
+    const withListener = await runCollecting(testExecutor(), sumPrompt);
+    const without = await testExecutor().run(sumPrompt, { promptId: 'p1' });
+    expect(without.status).toBe('success');
+    expect(without.outputs).toEqual(withListener.result.outputs);
+    expect(without.executed).toEqual(withListener.result.executed);
+    expect(Object.keys(without.timings)).toEqual(Object.keys(withListener.result.timings));
+  });
+
   it('ignores an event listener that throws', async () => {
     const { result } = await runCollecting(testExecutor(), sumPrompt, {
       onEvent: () => {
