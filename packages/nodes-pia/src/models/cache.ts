@@ -13,7 +13,7 @@ import { GraphBuilder, ONNX_BUILDER_VERSION } from '../onnx/index.js';
 import type { Precision } from './tensors.js';
 
 /** Bumped whenever the model code builds different graphs from the same weights. */
-export const MODEL_BUILDER_VERSION = '1';
+export const MODEL_BUILDER_VERSION = '2';
 
 const EDGE = 1 << 20;
 const BLOCK = 1 << 16;

@@ -138,7 +138,11 @@ export function vaeDownsample(p: Params, name: string, x: Value): Value {
   return conv(p, `${name}.conv`, x, 2, [0, 0, 1, 1]);
 }
 
-/** Upsample2D: nearest ×2, then a 3×3 conv. */
-export function upsample(p: Params, name: string, x: Value): Value {
-  return p.g.scope(name, () => conv(p, `${name}.conv`, p.g.upsampleNearest(x, 2)));
+/**
+ * Upsample2D: nearest ×2, then a 3×3 conv. Given `like`, nearest-resizes to its spatial size instead, as diffusers'
+ * U-Net does with `upsample_size` (the next skip's size): stride-2 downsampling gives ⌈h/2⌉, so an odd side
+ * comes back one short of ×2.
+ */
+export function upsample(p: Params, name: string, x: Value, like?: Value): Value {
+  return p.g.scope(name, () => conv(p, `${name}.conv`, like ? p.g.resizeNearestLike(x, like) : p.g.upsampleNearest(x, 2)));
 }

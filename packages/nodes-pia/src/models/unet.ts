@@ -6,6 +6,7 @@
  * same step for the whole batch), `encoder_hidden_states [B, L, D]` → `noise_pred [B, 4, F, h, w]`. Inside,
  * frames are folded into the batch (`[B·F, C, h, w]`, sample-major) so 2-D ops run per frame; resnet norms and
  * the final norm unfold them again to take statistics across all frames of a sample, as PIA's code does.
+ * Latent sides need not be multiples of 8: each upsampler resizes to the size of the skip it meets next.
  */
 import type { Value } from '../onnx/index.js';
 import { channelsAt, downBlockHasAttention, upBlockHasAttention, type UNetConfig } from './config.js';
@@ -105,7 +106,7 @@ export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, op
         if (upBlockHasAttention(cfg, b)) h = spatialTransformer(p, `up_blocks.${b}.attentions.${l}`, h, ctx, cfg.normGroups, cfg.attentionHeads, settings);
         h = motionModule(p, `up_blocks.${b}.motion_modules.${l}`, h, frames, motion);
       }
-      if (b < nb - 1) h = upsample(p, `up_blocks.${b}.upsamplers.0`, h);
+      if (b < nb - 1) h = upsample(p, `up_blocks.${b}.upsamplers.0`, h, skips[skips.length - 1]);
     });
   }
   h = conv(p, 'conv_out', g.silu(groupNormAcrossFrames(p, 'conv_norm_out', h, frames, cfg.normGroups, 1e-5)));

@@ -9,7 +9,7 @@ import { encodeConditionLatent, prepareConditionPixels } from '../pipeline/condi
 import { decodeVideoLatent } from '../pipeline/decode.js';
 import { PIA_DEFAULT_NEGATIVE_PROMPT, PIA_DEFAULTS } from '../pipeline/pia-defaults.js';
 import { sampleVideo } from '../pipeline/sampler.js';
-import { unetSizeMultiple } from '../pipeline/sizes.js';
+import { imageSizeMultiple } from '../pipeline/sizes.js';
 import { encodeText } from '../pipeline/text.js';
 import { MAX_WIDGET_SEED } from './ddim-sampler.js';
 import type { PackContext } from './pack-context.js';
@@ -45,7 +45,7 @@ export function piaAnimateNode(pack: PackContext) {
       const vae = models.vae!;
       const positive = await encodeText(tokenizer, clip, inputs.prompt);
       const negative = await encodeText(tokenizer, clip, inputs.negative_prompt);
-      const pixels = await prepareConditionPixels(inputs.image, { mode: 'pia', longEdge: inputs.long_edge }, unetSizeMultiple(models.config));
+      const pixels = await prepareConditionPixels(inputs.image, { mode: 'pia', longEdge: inputs.long_edge }, imageSizeMultiple(models.config));
       const condition = await encodeConditionLatent(vae, pixels, { mode: 'sample', seed: inputs.seed });
       const preset = AFFINITY_PRESETS.find((p) => p.motionScale === inputs.motion_scale)!;
       const mask = prepareMaskCoefByStatistics(inputs.num_frames, 0, preset.name);

@@ -4,7 +4,7 @@
  */
 import { defineNode } from '@piagraph/graph-core';
 import { encodeConditionLatent, prepareConditionPixels, type SizePolicy } from '../pipeline/condition-image.js';
-import { unetSizeMultiple } from '../pipeline/sizes.js';
+import { imageSizeMultiple, PIA_SIZE_MULTIPLE } from '../pipeline/sizes.js';
 import type { PackContext } from './pack-context.js';
 
 const SIZE_POLICIES = ['pia', 'crop'] as const;
@@ -17,8 +17,8 @@ export function piaConditionNode(_pack: PackContext) {
     category: 'pia/conditioning',
     description:
       'Encodes the input image with the VAE (posterior sample from seed, or its mean) and pairs it with the affinity ' +
-      'schedule. Size: "pia" keeps the aspect ratio with the long edge at most long_edge (PIA: 512), "crop" scales and ' +
-      'centre-crops to width × height.',
+      'schedule. Size: "pia" keeps the aspect ratio with the long edge at most long_edge (PIA: 512) and floors each side ' +
+      'to a multiple of 8, as PIA does; "crop" scales and centre-crops to width × height (multiples of 8).',
     inputs: {
       required: {
         image: { type: 'IMAGE' },
@@ -36,12 +36,15 @@ export function piaConditionNode(_pack: PackContext) {
     validate(literals) {
       if (literals['size_policy'] !== 'crop') return [];
       return (['width', 'height'] as const)
-        .filter((name) => Number(literals[name]) % 8 !== 0)
-        .map((name) => ({ input: name, message: `${name} must be a multiple of 8 (the VAE downsamples 8×), got ${String(literals[name])}` }));
+        .filter((name) => Number(literals[name]) % PIA_SIZE_MULTIPLE !== 0)
+        .map((name) => ({
+          input: name,
+          message: `${name} must be a multiple of ${PIA_SIZE_MULTIPLE} (the VAE downsamples ${PIA_SIZE_MULTIPLE}×), got ${String(literals[name])}`,
+        }));
     },
     async run(inputs) {
       const { vae } = inputs.vae;
-      const multiple = unetSizeMultiple(inputs.vae.config);
+      const multiple = imageSizeMultiple(inputs.vae.config);
       const policy: SizePolicy =
         inputs.size_policy === 'crop' ? { mode: 'crop', width: inputs.width, height: inputs.height } : { mode: 'pia', longEdge: inputs.long_edge };
       const pixels = await prepareConditionPixels(inputs.image, policy, multiple);

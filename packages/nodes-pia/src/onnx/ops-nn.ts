@@ -158,6 +158,20 @@ export class NnOps extends ShapeOps {
     return this.resize(x, { scales, mode: 'nearest', coordinateTransformationMode: 'asymmetric', nearestMode: 'floor' });
   }
 
+  /**
+   * Nearest-neighbour resize of the last two axes of `x` to the last two dims of `like`, as torch's
+   * `F.interpolate(x, size=like.shape[-2:], mode='nearest')`: output pixel i reads input pixel ⌊i · in / out⌋.
+   * The sizes come from `Shape` at run time, so the graph takes any spatial size.
+   */
+  resizeNearestLike(x: Value, like: Value, rank = 4): Value {
+    const sizes = this.concat([this.shape(x, 0, rank - 2), this.shape(like, -2)], 0);
+    return this.op('Resize', [x, null, null, sizes], {
+      mode: attr.string('nearest'),
+      coordinate_transformation_mode: attr.string('asymmetric'),
+      nearest_mode: attr.string('floor'),
+    });
+  }
+
   /** Einstein summation, e.g. `einsum('bid,bjd->bij', q, k)`. */
   einsum(equation: string, ...xs: Value[]): Value {
     return this.op('Einsum', xs, { equation: attr.string(equation) });

@@ -69,7 +69,7 @@ describe('the canonical graph on the demo model', { timeout: 60_000 }, () => {
     // here from the same pixels and seed: the demo VAE is random, so the source PNG itself is not reproducible.
     const { models } = await h.pack.context.store.get(DEMO_CHECKPOINT, DEMO_PIA);
     const image = await loadImageFrames(join(h.dirs.input, 'piagraph-demo.png'));
-    const pixels = await prepareConditionPixels(image, { mode: 'pia', longEdge: 96 }, 16);
+    const pixels = await prepareConditionPixels(image, { mode: 'pia', longEdge: 96 }, 8);
     const condition = await encodeConditionLatent(models.vae!, pixels, { mode: 'sample', seed: 42 });
     const [, c, lh, lw] = condition.dims;
     const reference = await decodeVideoLatent(models.vae!, condition.latent, [1, c, 1, lh, lw], 1);
@@ -135,6 +135,14 @@ describe('caching and interruption', { timeout: 60_000 }, () => {
     const interrupted = events.find((e) => e.type === 'execution_interrupted');
     expect(interrupted?.data).toMatchObject({ node_id: '7', node_type: 'PIADDIMSampler' });
     expect(result.executed).not.toContain('8');
+  });
+
+  it('runs at long edge 72, whose 9×6 latent halves unevenly in the U-Net, and saves 72×48 frames', async () => {
+    // 96×64 × 0.75 = 72×48, already multiples of 8; under the old 16-multiple policy it was floored to 64×48.
+    const { result } = await h.run(promptWith(doc, h.registry, { '6.long_edge': 72, '7.steps': 2 }));
+    expect(result.status).toBe('success');
+    const meta = await sharp(savedFile(result).path, { pages: -1 }).metadata();
+    expect([meta.width, meta.pageHeight, meta.pages]).toEqual([72, 48, 8]);
   });
 
   it('fails the sampler, naming frames, when frames disagrees with the affinity schedule', async () => {

@@ -77,6 +77,32 @@ describe('resampling and embeddings', () => {
     expect(maxAbsDiff(out.y!.data as Float32Array, naive.downsample(x, w).data)).toBeLessThan(1e-4);
   });
 
+  it('downsamples an odd-sized image to ⌈h/2⌉ × ⌈w/2⌉ as the naive reference', async () => {
+    const { weights, naive: w } = randomWeights(unet, 'down_blocks.0.downsamplers.0.', 4, true);
+    const x = randn([2, 32, 7, 9], 41);
+    const out = await runGraph(
+      (g) => g.output(downsample(new Params(g, weights), 'down_blocks.0.downsamplers.0', g.input('x', 'float32', x.dims)), 'y', { dtype: 'float32' }),
+      { x: f32(x) },
+    );
+    expect(out.y!.dims).toEqual([2, 32, 4, 5]);
+    expect(maxAbsDiff(out.y!.data as Float32Array, naive.downsample(x, w).data)).toBeLessThan(1e-4);
+  });
+
+  it("upsamples to the skip tensor's odd size (nearest, then a conv) as the naive reference", async () => {
+    const { weights, naive: w } = randomWeights(unet, 'up_blocks.0.upsamplers.0.', 5, true);
+    const x = randn([2, 64, 4, 5], 51);
+    const skip = randn([2, 32, 7, 9], 52);
+    const out = await runGraph(
+      (g) => {
+        const y = upsample(new Params(g, weights), 'up_blocks.0.upsamplers.0', g.input('x', 'float32', x.dims), g.input('skip', 'float32', skip.dims));
+        g.output(y, 'y', { dtype: 'float32' });
+      },
+      { x: f32(x), skip: f32(skip) },
+    );
+    expect(out.y!.dims).toEqual([2, 64, 7, 9]);
+    expect(maxAbsDiff(out.y!.data as Float32Array, naive.upsample(x, w, [7, 9]).data)).toBeLessThan(1e-4);
+  });
+
   it('upsamples by nearest ×2 and a conv as the naive reference', async () => {
     const { weights, naive: w } = randomWeights(unet, 'up_blocks.0.upsamplers.0.', 5, true);
     const x = randn([2, 64, 3, 2], 50);

@@ -16,19 +16,20 @@ const B = 2;
 const F = 4;
 const h = 8;
 
-/** `[2, 9, F, h, w]` with the same 9-channel latent on every frame when `sameFrames`. */
-function unetInput(sameFrames: boolean, frames = F): FloatTensor {
-  const perFrame = randn([B, 9, h, h], 5).data;
-  const noise = randn([B, 9, frames, h, h], 6).data;
-  const data = new Float32Array(B * 9 * frames * h * h);
+/** `[2, 9, F, height, width]` with the same 9-channel latent on every frame when `sameFrames`. */
+function unetInput(sameFrames: boolean, frames = F, height = h, width = h): FloatTensor {
+  const plane = height * width;
+  const perFrame = randn([B, 9, height, width], 5).data;
+  const noise = randn([B, 9, frames, height, width], 6).data;
+  const data = new Float32Array(B * 9 * frames * plane);
   for (let b = 0; b < B; b++)
     for (let c = 0; c < 9; c++)
       for (let f = 0; f < frames; f++)
-        for (let p = 0; p < h * h; p++) {
-          const i = (((b * 9 + c) * frames + f) * h * h) + p;
-          data[i] = sameFrames ? perFrame[(b * 9 + c) * h * h + p]! : noise[i]!;
+        for (let p = 0; p < plane; p++) {
+          const i = (((b * 9 + c) * frames + f) * plane) + p;
+          data[i] = sameFrames ? perFrame[(b * 9 + c) * plane + p]! : noise[i]!;
         }
-  return { data, dims: [B, 9, frames, h, h] };
+  return { data, dims: [B, 9, frames, height, width] };
 }
 
 const text: FloatTensor = { data: randn([B, 77, tiny.unet.crossAttentionDim], 7).data, dims: [B, 77, tiny.unet.crossAttentionDim] };
@@ -59,6 +60,12 @@ describe('tiny PIA models from generated files', () => {
     const rms = Math.sqrt(out.data.reduce((s, x) => s + x * x, 0) / out.data.length);
     expect(rms).toBeGreaterThan(1e-3);
     expect(rms).toBeLessThan(1e3);
+  });
+
+  it('predicts noise of the input spatial size at an odd latent size (7×9), where the down blocks round up', async () => {
+    const out = await ldm.unet!.run(unetInput(false, F, 7, 9), 961, text);
+    expect(out.dims).toEqual([B, 4, F, 7, 9]);
+    expect(out.data.every(Number.isFinite)).toBe(true);
   });
 
   it('gives the same output bits twice for the same inputs', async () => {
@@ -133,14 +140,17 @@ describe('float16 graphs (the CUDA option)', () => {
 });
 
 describe('the frame structure of the PIA U-Net', () => {
-  it('with zeroed motion modules and one latent on every frame, gives every frame the single-frame output', async () => {
+  it.each([
+    [h, h],
+    [7, 9],
+  ])('with zeroed motion modules and one latent on every frame, gives every frame the single-frame output (latent %i×%i)', async (height, width) => {
     const zeroPia = join(dir, 'zero-motion.safetensors');
     await writeMotionFile(zeroPia, tiny, 'diffusers', { motionScale: 0 });
     const m = await loadPiaModels({ checkpoint: join(dir, 'sd-diffusers'), pia: zeroPia, cacheDir: join(dir, 'cache'), threads: 2, parts: ['unet'] });
     try {
-      const many = await m.unet!.run(unetInput(true, 5), 701, text);
-      const single = await m.unet!.run(unetInput(true, 1), 701, text);
-      const plane = h * h;
+      const many = await m.unet!.run(unetInput(true, 5, height, width), 701, text);
+      const single = await m.unet!.run(unetInput(true, 1, height, width), 701, text);
+      const plane = height * width;
       let max = 0;
       for (let b = 0; b < B; b++)
         for (let c = 0; c < 4; c++)

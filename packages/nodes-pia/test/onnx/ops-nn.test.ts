@@ -8,6 +8,7 @@ import {
   layerNorm,
   map,
   matmul,
+  nd,
   reduceMean,
   softmax,
   transpose,
@@ -156,6 +157,18 @@ describe('nn ops against naive loops', () => {
       'y',
     );
     expectClose((await runGraph(g, { x })).y!, upsampleNearest(x, 3));
+  });
+
+  it("resizeNearestLike takes the other tensor's odd spatial size at run time, reading row ⌊i·in/out⌋ as torch does", async () => {
+    const x = random([1, 2, 3, 2], 54);
+    const like = random([1, 5, 5, 3], 55);
+    const g = new GraphBuilder('resize-like');
+    g.output(g.resizeNearestLike(g.input('x', 'float32', [1, 2, 'h', 'w']), g.input('like', 'float32', [1, 5, 'H', 'W'])), 'y');
+    // in 3 → out 5 rows: ⌊0·3/5⌋ … ⌊4·3/5⌋ = 0 0 1 1 2; in 2 → out 3 columns: 0 0 1.
+    const rows = [0, 0, 1, 1, 2];
+    const cols = [0, 0, 1];
+    const expected = nd([1, 2, 5, 3], [0, 1].flatMap((c) => rows.flatMap((r) => cols.map((k) => x.data[(c * 3 + r) * 2 + k]!))));
+    expectClose((await runGraph(g, { x, like })).y!, expected);
   });
 
   it('einsum contracts a batched q·kᵀ', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { conditionSize, frameToRgb8, prepareConditionPixels } from '../../src/pipeline/condition-image.js';
 import { PipelineError } from '../../src/pipeline/errors.js';
+import { imageSizeMultiple } from '../../src/pipeline/sizes.js';
+import { sd15, tiny } from '../../src/models/config.js';
 
 /** A 6×4 frame: left half red (1, 0, 0), right half blue (0, 0, 1). */
 function halves(width = 6, height = 4) {
@@ -24,15 +26,22 @@ describe('sizing the condition image', () => {
     expect(conditionSize(96, 64, { mode: 'pia', longEdge: 512 }, 16)).toEqual({ width: 96, height: 64 });
   });
 
+  it('floors to multiples of 8 for both model configs, as PIA does, whatever the latent halves to', () => {
+    expect(imageSizeMultiple(sd15)).toBe(8);
+    expect(imageSizeMultiple(tiny)).toBe(8);
+    // 1024×1008 → 512×504 (scale 0.5): a 64×63 latent, which PIA's U-Net takes.
+    expect(conditionSize(1024, 1008, { mode: 'pia', longEdge: 512 }, imageSizeMultiple(sd15))).toEqual({ width: 512, height: 504 });
+  });
+
   it('takes the exact size for crop and refuses one the model cannot take, naming width', () => {
-    expect(conditionSize(96, 64, { mode: 'crop', width: 64, height: 64 }, 16)).toEqual({ width: 64, height: 64 });
+    expect(conditionSize(96, 64, { mode: 'crop', width: 72, height: 64 }, 8)).toEqual({ width: 72, height: 64 });
     try {
-      conditionSize(96, 64, { mode: 'crop', width: 72, height: 64 }, 16);
+      conditionSize(96, 64, { mode: 'crop', width: 100, height: 64 }, 8);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(PipelineError);
       expect((error as PipelineError).input).toBe('width');
-      expect((error as PipelineError).message).toContain('72×64');
+      expect((error as PipelineError).message).toContain('100×64');
     }
   });
 

@@ -3,7 +3,7 @@
  * (diffusers ResnetBlock2D/Transformer2DModel, AnimateDiff TemporalTransformer3DModel, HF CLIPEncoderLayer).
  * `w(name)` returns the weight called `name` relative to the block.
  */
-import { attention, conv2d, groupNorm, layerNorm, linear, positionEncoding, timestepFeatures, upsample2x } from './ops.js';
+import { attention, conv2d, groupNorm, layerNorm, linear, positionEncoding, resizeNearest, timestepFeatures, upsample2x } from './ops.js';
 import { add, gelu, map, quickGelu, silu, tensor, type T } from './tensor.js';
 
 export type Weights = (name: string) => T;
@@ -127,9 +127,10 @@ export function vaeDownsample(x: T, w: Weights): T {
   return conv2d(x, w('conv.weight'), w('conv.bias'), 2, [0, 0, 1, 1]);
 }
 
-/** Upsample2D: nearest ×2, then a 3×3 conv. */
-export function upsample(x: T, w: Weights): T {
-  return conv2d(upsample2x(x), w('conv.weight'), w('conv.bias'), 1, [1, 1, 1, 1]);
+/** Upsample2D: nearest ×2 (or to `size` `[H, W]`, diffusers' `upsample_size`), then a 3×3 conv. */
+export function upsample(x: T, w: Weights, size?: readonly [number, number]): T {
+  const up = size ? resizeNearest(x, size[0], size[1]) : upsample2x(x);
+  return conv2d(up, w('conv.weight'), w('conv.bias'), 1, [1, 1, 1, 1]);
 }
 
 /** The VAE mid-block attention: GroupNorm, one head over H·W tokens, residual. */

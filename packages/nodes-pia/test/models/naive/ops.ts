@@ -140,6 +140,24 @@ export function upsample2x(x: T): T {
   return out;
 }
 
+/**
+ * torch's `F.interpolate(x, size=[Ho, Wo], mode='nearest')` on `[N,C,H,W]`: output row i reads input row
+ * ⌊i · H / Ho⌋ (clamped), likewise for columns.
+ */
+export function resizeNearest(x: T, Ho: number, Wo: number): T {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const out = tensor([N, C, Ho, Wo]);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let i = 0; i < Ho; i++) {
+      const si = Math.min(Math.floor((i * H) / Ho), H - 1);
+      for (let j = 0; j < Wo; j++) {
+        const sj = Math.min(Math.floor((j * W) / Wo), W - 1);
+        out.data[(nc * Ho + i) * Wo + j] = x.data[(nc * H + si) * W + sj]!;
+      }
+    }
+  return out;
+}
+
 /** diffusers `Timesteps(dim, flip_sin_to_cos=True, freq_shift=0)`: `[cos(t·f_i) | sin(t·f_i)]`, f_i = 10000^(−i/half). */
 export function timestepFeatures(t: number, dim: number): T {
   const half = dim / 2;
