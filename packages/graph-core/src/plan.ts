@@ -145,8 +145,8 @@ export async function planOrdered(
     if (!anyHit && key !== undefined && cache?.has(key)) anyHit = true;
   }
 
-  // Only the nodes the walk reaches are looked up: after a full run every key hits, and the walk stops at the
-  // outputs, so recording all hits would build a 10,000-entry set to serve one node.
+  // Only the nodes the walk reaches are looked up: after a full run every key hits and the walk stops at the
+  // outputs themselves, so recording every hit would build a 10,000-entry set to serve one node.
   const hits = new Set<string>();
   const isCached = (id: string): boolean => {
     const key = keys.get(id);
