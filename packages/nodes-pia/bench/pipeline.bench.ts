@@ -1,7 +1,8 @@
 /**
  * The canonical example graph on the demo model, run through graph-core's Executor on the CPU: per-node times
  * (cold: demo files written and graphs built; warm: models loaded, output cache cleared), the engine's overhead as a
- * share of the run (wall time of `Executor.run` minus the nodes' own times), and peak RSS. With `BENCH_SD15=1` it also
+ * share of the run (wall time of `Executor.run` minus the nodes' own times), peak RSS, and the warm run with
+ * onnxruntime's thread spinning off (the default) and on, alternated so both see the same machine load. With `BENCH_SD15=1` it also
  * times one U-Net step of the full-size `sd15` configuration (random weights, about 6 GB written to
  * `BENCH_SD15_DIR`, default the OS temp folder) at 256×256, 16 frames, batch 2.
  * Run with `pnpm --filter @piagraph/nodes-pia bench` or `npx tsx bench/pipeline.bench.ts`; BENCH_RUNS sets the warm runs.
@@ -18,21 +19,24 @@ import { randn } from '../src/random/index.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const root = await mkdtemp(join(tmpdir(), 'piagraph-bench-'));
-const pack = createPiaPack({
-  modelsDir: join(root, 'models'),
-  inputDir: join(root, 'input'),
-  outputDir: join(root, 'output'),
-  tempDir: join(root, 'temp'),
-  threads: 2,
-});
+const packOn = (spinning?: boolean) =>
+  createPiaPack({
+    modelsDir: join(root, 'models'),
+    inputDir: join(root, 'input'),
+    outputDir: join(root, 'output'),
+    tempDir: join(root, 'temp'),
+    threads: 2,
+    ...(spinning !== undefined ? { spinning } : {}),
+  });
+const pack = packOn();
 const registry = new NodeRegistry().registerPack('piagraph.nodes-pia', pack.nodes);
 const executor = new Executor(registry);
 const doc = parseGraphDocument(await readFile(resolve(import.meta.dirname, '../../../examples/pia-image-to-video.json'), 'utf8'));
 const prompt = documentToPrompt(doc, registry);
 
-async function timed(id: string): Promise<{ result: RunResult; wall: number }> {
+async function timed(id: string, on: Executor = executor): Promise<{ result: RunResult; wall: number }> {
   const started = performance.now();
-  const result = await executor.run(prompt, { promptId: id });
+  const result = await on.run(prompt, { promptId: id });
   const wall = performance.now() - started;
   if (result.status !== 'success') throw new Error(`run ${id} ended ${result.status}: ${result.error?.exception_message}`);
   return { result, wall };
@@ -66,6 +70,23 @@ console.log(
 );
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 await pack.context.store.releaseAll();
+
+const spin = [false, true].map((spinning) => {
+  const p = packOn(spinning);
+  return { spinning, pack: p, executor: new Executor(new NodeRegistry().registerPack('piagraph.nodes-pia', p.nodes)), runs: [] as { result: RunResult; wall: number }[] };
+});
+for (const s of spin) await timed(`spin-${s.spinning}-load`, s.executor);
+for (let i = 0; i < RUNS; i++) {
+  for (const s of spin) {
+    s.executor.clearCache();
+    s.runs.push(await timed(`spin-${s.spinning}-${i}`, s.executor));
+  }
+}
+const sampler = (s: (typeof spin)[number]) => median(s.runs.map((r) => r.result.timings['7'] ?? 0));
+const whole = (s: (typeof spin)[number]) => median(s.runs.map((r) => r.wall));
+const [off, on] = spin as [(typeof spin)[number], (typeof spin)[number]];
+console.log(`thread spinning (median of ${RUNS} alternated warm runs): sampler off ${sampler(off).toFixed(1)} ms, on ${sampler(on).toFixed(1)} ms (on/off ${(sampler(on) / sampler(off)).toFixed(2)}×); whole run off ${whole(off).toFixed(1)} ms, on ${whole(on).toFixed(1)} ms (on/off ${(whole(on) / whole(off)).toFixed(2)}×)`);
+for (const s of spin) await s.pack.context.store.releaseAll();
 await rm(root, { recursive: true, force: true });
 
 if (process.env['BENCH_SD15'] === '1') {

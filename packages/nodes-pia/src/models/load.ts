@@ -31,6 +31,8 @@ export interface LoadPiaModelsOptions {
   readonly clipSkip?: number;
   /** Threads per session (default: onnxruntime's choice for the machine). */
   readonly threads?: number;
+  /** Whether idle onnxruntime threads spin (default `defaultSpinning()`: off unless `PIAGRAPH_ORT_SPINNING=1`). */
+  readonly spinning?: boolean;
   /** Which networks to load (default all). */
   readonly parts?: readonly ('unet' | 'vae' | 'clip')[];
 }
@@ -74,6 +76,7 @@ export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaM
       const session = await OnnxSession.load(cached.modelPath, {
         executionProviders: [device],
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
       });
       sessions.push(session);
       graphs[graph] = { ...cached, sessionSeconds: (performance.now() - started) / 1000 };

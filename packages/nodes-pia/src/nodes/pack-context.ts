@@ -15,6 +15,8 @@ export interface PackSettings {
   readonly tempDir: string;
   readonly device?: 'cpu' | 'cuda';
   readonly threads?: number;
+  /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
+  readonly spinning?: boolean;
   /** Offer (and write on first use) the tiny demo models and demo picture. Default true. */
   readonly demo?: boolean;
   /** The graph document / API prompt of a running prompt, for Save Video to embed. */
@@ -32,6 +34,7 @@ export class PackContext {
       modelsDir: settings.modelsDir,
       ...(settings.device ? { device: settings.device } : {}),
       ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+      ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
       prepare: (ckpt, pia) => this.prepareModels(ckpt, pia),
     });
     // Combo option functions are synchronous: until ffmpeg has been probed every format is offered, and Save

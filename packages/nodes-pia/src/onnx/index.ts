@@ -10,5 +10,5 @@ export type { Dim as OnnxDim, AttributeValue } from './onnx-proto.js';
 export type { TensorSource, TensorInit, TypedArray as OnnxTypedArray } from './tensor-data.js';
 export { IR_VERSION, ONNX_OPSET, MS_OPSET, ONNX_BUILDER_VERSION, type SaveOptions, type SavedModel } from './model-writer.js';
 export { OnnxError, OnnxSessionError, type OnnxErrorCode } from './errors.js';
-export { OnnxSession, type SessionOptions as OnnxSessionOptions, type TensorFeed } from './session.js';
+export { OnnxSession, SPINNING_ENV, defaultSpinning, ortSessionOptions, type SessionOptions as OnnxSessionOptions, type TensorFeed } from './session.js';
 export { weightTensor } from './weight-tensor.js';

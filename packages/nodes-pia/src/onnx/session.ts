@@ -13,8 +13,43 @@ export interface SessionOptions {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Execution providers in order of preference (default `['cpu']`). */
   executionProviders?: readonly ('cpu' | 'cuda' | 'webgpu')[];
-  /** Raw onnxruntime options, applied last. */
+  /**
+   * Whether idle intra-/inter-op threads busy-wait for work (onnxruntime's `session.*.allow_spinning`).
+   * Default {@link defaultSpinning}.
+   */
+  spinning?: boolean;
+  /** Raw onnxruntime options, applied last (`extra` entries are merged over the ones set here). */
   ortOptions?: ort.InferenceSession.SessionOptions;
+}
+
+/** The environment variable that turns thread spinning on (`1`) or off (`0`) for every session. */
+export const SPINNING_ENV = 'PIAGRAPH_ORT_SPINNING';
+
+/**
+ * Off unless `PIAGRAPH_ORT_SPINNING=1`: on a shared or small machine the spinning threads of every open session
+ * take the cores the working ones need (demo sampler on 2 shared cores: 2.1–3.6× slower with it on,
+ * `bench/pipeline.bench.ts`); a dedicated machine may gain a little latency with it on.
+ */
+export function defaultSpinning(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[SPINNING_ENV] === '1';
+}
+
+/** The onnxruntime options {@link OnnxSession.load} creates a session with. */
+export function ortSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const spin = (options.spinning ?? defaultSpinning()) ? '1' : '0';
+  const raw = options.ortOptions ?? {};
+  const rawExtra = (raw.extra ?? {}) as { session?: Record<string, unknown> };
+  const extra = {
+    ...rawExtra,
+    session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin }, ...rawExtra.session },
+  };
+  return {
+    intraOpNumThreads: options.threads ?? availableParallelism(),
+    graphOptimizationLevel: options.optimization ?? 'all',
+    executionProviders: [...(options.executionProviders ?? ['cpu'])],
+    ...raw,
+    extra,
+  };
 }
 
 /** A feed: an onnxruntime tensor, or dtype + shape + data. */
@@ -35,12 +70,7 @@ export class OnnxSession {
    * failure becomes an `OnnxSessionError` naming `modelPath`.
    */
   static async load(modelPath: string, options: SessionOptions = {}): Promise<OnnxSession> {
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: options.threads ?? availableParallelism(),
-      graphOptimizationLevel: options.optimization ?? 'all',
-      executionProviders: [...(options.executionProviders ?? ['cpu'])],
-      ...options.ortOptions,
-    };
+    const sessionOptions = ortSessionOptions(options);
     try {
       return new OnnxSession(modelPath, await ort.InferenceSession.create(modelPath, sessionOptions));
     } catch (err) {

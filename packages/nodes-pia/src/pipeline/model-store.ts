@@ -26,6 +26,8 @@ export interface ModelStoreOptions {
   readonly device?: 'cpu' | 'cuda';
   /** onnxruntime threads per session (default: onnxruntime's choice). */
   readonly threads?: number;
+  /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
+  readonly spinning?: boolean;
   /** Called before a name is resolved, so the demo models can be written on first use. */
   readonly prepare?: (checkpointName: string, piaName: string) => Promise<void>;
 }
@@ -69,6 +71,7 @@ export class ModelStore {
       cacheDir: defaultCacheDir(this.options.modelsDir),
       device: this.options.device ?? 'cpu',
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+      ...(this.options.spinning !== undefined ? { spinning: this.options.spinning } : {}),
     });
     if (!models.unet || !models.vae || !models.clip) {
       await models.release();

@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureDemoModels, writeDiffusersFolder, writeMotionFile } from '../../src/demo/index.js';
 import { tiny } from '../../src/models/config.js';
 import { loadPiaModels, type PiaModels } from '../../src/models/load.js';
 import type { FloatTensor } from '../../src/models/handles.js';
+import { OnnxSession } from '../../src/onnx/index.js';
 import { randn } from './naive/tensor.js';
 
 let dir: string;
@@ -112,6 +113,18 @@ describe('tiny PIA models from generated files', () => {
     let max = 0;
     for (let i = 0; i < one.data.length; i++) max = Math.max(max, Math.abs(one.data[i]! - two.data[i]!));
     expect(max).toBeLessThan(1e-5);
+  });
+
+  it('passes the thread-spinning choice to every session it opens', async () => {
+    const load = vi.spyOn(OnnxSession, 'load');
+    try {
+      const m = await loadPiaModels({ checkpoint: join(dir, 'sd-diffusers'), pia: '', cacheDir: join(dir, 'cache'), threads: 2, parts: ['vae', 'clip'], spinning: true });
+      await m.release();
+      expect(load).toHaveBeenCalledTimes(3);
+      for (const [, options] of load.mock.calls) expect(options?.spinning).toBe(true);
+    } finally {
+      load.mockRestore();
+    }
   });
 
   it('reuses the cached graphs on a second load', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphBuilder, OnnxSession, OnnxSessionError } from '../../src/onnx/index.js';
+import { GraphBuilder, OnnxSession, OnnxSessionError, SPINNING_ENV, defaultSpinning, ortSessionOptions } from '../../src/onnx/index.js';
 
 describe('OnnxSession', () => {
   let dir: string;
@@ -62,5 +62,39 @@ describe('OnnxSession', () => {
     expect(err).toBeInstanceOf(OnnxSessionError);
     expect((err as OnnxSessionError).code).toBe('session-run');
     expect((err as Error).message).toMatch(new RegExp(`^running ${modelPath} failed: .+`));
+  });
+
+  it('loads and runs with thread spinning off and on, onnxruntime-node taking the nested config entries', async () => {
+    for (const spinning of [false, true]) {
+      const session = await OnnxSession.load(modelPath, { threads: 2, spinning });
+      const out = await session.run({ x: { dtype: 'float32', shape: [1, 2], data: new Float32Array([1, 1]) } });
+      await session.release();
+      expect(Array.from(out.y!.data as Float32Array)).toEqual([12, 22]);
+    }
+  });
+});
+
+describe('thread spinning', () => {
+  const entries = (v: string) => ({ session: { intra_op: { allow_spinning: v }, inter_op: { allow_spinning: v } } });
+
+  it('is off by default and on only when PIAGRAPH_ORT_SPINNING is 1', () => {
+    expect(SPINNING_ENV).toBe('PIAGRAPH_ORT_SPINNING');
+    expect(defaultSpinning({})).toBe(false);
+    expect(defaultSpinning({ PIAGRAPH_ORT_SPINNING: '0' })).toBe(false);
+    expect(defaultSpinning({ PIAGRAPH_ORT_SPINNING: '1' })).toBe(true);
+  });
+
+  it("becomes onnxruntime's session.intra_op / session.inter_op allow_spinning entries, an explicit option winning", () => {
+    expect(ortSessionOptions({ spinning: false }).extra).toEqual(entries('0'));
+    expect(ortSessionOptions({ spinning: true }).extra).toEqual(entries('1'));
+    expect(ortSessionOptions({}).extra).toEqual(entries(defaultSpinning() ? '1' : '0'));
+  });
+
+  it('keeps raw extra entries, which override the spinning ones', () => {
+    const extra = ortSessionOptions({ spinning: false, ortOptions: { extra: { session: { inter_op: { allow_spinning: '1' } }, optimization: { enable_gelu_approximation: '1' } } } }).extra;
+    expect(extra).toEqual({
+      session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '1' } },
+      optimization: { enable_gelu_approximation: '1' },
+    });
   });
 });
