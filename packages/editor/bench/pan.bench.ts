@@ -1,33 +1,38 @@
 /**
- * Loads a generated 500-node graph into the built editor in headless Chromium (served by the real server,
+ * Loads a generated 500-node graph (copies of the PIA example) into the built editor in headless Chromium (served by the real server,
  * in-process) and reports how long the load takes and the frame rate while the canvas is panned with the mouse.
  * Run with `pnpm --filter @piagraph/editor bench`. Never run as a test.
  */
-import type { DocLink, DocNode, GraphDocument, LiteralValue } from '@piagraph/graph-core';
+import { readFileSync } from 'node:fs';
+import type { DocLink, DocNode, GraphDocument } from '@piagraph/graph-core';
 import setup from '../e2e/global-setup.js';
 import { openEditor, startSession } from '../e2e/harness.js';
 
 const NODE_COUNT = 500;
-const COLUMNS = 30;
+const COPIES_PER_ROW = 6;
+const EXAMPLE = new URL('../../../examples/pia-image-to-video.json', import.meta.url);
 
-/** Rows of Solid Image → Slow Frames → Save Animation chains on a grid: 500 nodes, 2 links per full chain. */
+/**
+ * Copies of the PIA example graph (9 nodes, 12 links each) on a grid until there are `count` nodes; the last
+ * copy is cut short and keeps only the links between the nodes it has.
+ */
 function generateGraph(count: number): GraphDocument {
-  const kinds = ['E2ESolidImage', 'E2ESlowFrames', 'E2ESaveAnimation'] as const;
-  const values: Record<string, LiteralValue>[] = [{ color: 'blue', size: 32 }, { frames: 6, steps: 6, seed: 1 }, { fps: 8, format: 'webp' }];
+  const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as GraphDocument;
+  const exampleNodes = Object.values(example.nodes);
   const nodes: Record<string, DocNode> = {};
   const links: Record<string, DocLink> = {};
-  for (let i = 0; i < count; i++) {
-    const id = String(i + 1);
-    const kind = i % 3;
-    nodes[id] = { id, classType: kinds[kind]!, position: { x: (i % COLUMNS) * 320, y: Math.floor(i / COLUMNS) * 260 }, values: values[kind]! };
-    if (kind > 0) {
-      const linkId = String(Object.keys(links).length + 1);
-      links[linkId] = {
-        id: linkId,
-        source: { node: String(i), output: 0 },
-        target: { node: id, input: kind === 1 ? 'image' : 'images' },
-        type: 'IMAGE',
-      };
+  for (let copy = 0; Object.keys(nodes).length < count; copy++) {
+    const id = (old: string) => String(copy * 100 + Number(old));
+    const dx = (copy % COPIES_PER_ROW) * 2000;
+    const dy = Math.floor(copy / COPIES_PER_ROW) * 1000;
+    for (const node of exampleNodes.slice(0, count - Object.keys(nodes).length)) {
+      nodes[id(node.id)] = { ...node, id: id(node.id), position: { x: node.position.x + dx, y: node.position.y + dy } };
+    }
+    for (const link of Object.values(example.links)) {
+      const [source, target] = [id(link.source.node), id(link.target.node)];
+      if (!nodes[source] || !nodes[target]) continue;
+      const linkId = id(link.id);
+      links[linkId] = { ...link, id: linkId, source: { ...link.source, node: source }, target: { ...link.target, node: target } };
     }
   }
   return { format: 'piagraph', version: 1, metadata: { title: `${count} nodes` }, nodes, links };

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { GraphDocument } from '@piagraph/graph-core';
 import { startServer, type PiagraphServer } from '@piagraph/server';
-import { scenario } from './scenario.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Screenshots of every end-to-end test land here (git-ignored). */
@@ -32,7 +31,10 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
-/** The real server in-process on an ephemeral port with a temporary data folder, plus headless Chromium. */
+/**
+ * The real server in-process on an ephemeral port with a temporary data folder, plus headless Chromium. The
+ * server registers the PIA pack, which writes its tiny demo model into the data folder on first use.
+ */
 export interface Session {
   server: PiagraphServer;
   browser: Browser;
@@ -45,8 +47,6 @@ export async function startSession(): Promise<Session> {
   const server = await startServer({
     port: 0,
     dataDir,
-    piaNodes: scenario.piaNodes,
-    nodes: scenario.nodes(join(dataDir, 'output')),
     editorDir: join(root, 'dist'),
     keepaliveMs: 0,
   });
@@ -111,6 +111,25 @@ export async function dragWire(page: Page, from: string, to: string): Promise<vo
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
   await page.mouse.move(b.x, b.y, { steps: 5 });
   await page.mouse.up();
+}
+
+/**
+ * A client point on empty canvas (no node, menu or minimap under it), scanning a grid from the top left, for
+ * gestures that must land on the background.
+ */
+export async function emptyCanvasPoint(page: Page): Promise<{ x: number; y: number }> {
+  const point = await page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid="canvas"]')!.getBoundingClientRect();
+    for (let y = canvas.top + 30; y < canvas.bottom - 30; y += 40) {
+      for (let x = canvas.left + 30; x < canvas.right - 30; x += 40) {
+        const hit = document.elementFromPoint(x, y);
+        if (hit && !hit.closest('.pg-node, .pg-connection, [data-testid="minimap"], [data-testid="context-menu"]')) return { x, y };
+      }
+    }
+    return undefined;
+  });
+  if (!point) throw new Error('no empty canvas point');
+  return point;
 }
 
 /** Saves a screenshot under `test-output/`. */

@@ -114,4 +114,10 @@ describe('mediaFromUi', () => {
     }).map((m) => `${m.filename}:${m.kind}`);
     expect(kinds).toEqual(['c.webm:video', 'a.webp:image', 'b.gif:image']);
   });
+
+  it('shows a file listed both as gifs and as animated images once', () => {
+    const gif = { filename: 'piagraph_00001_.gif', subfolder: '', type: 'output' };
+    const items = mediaFromUi({ images: [gif], animated: [true], gifs: [{ ...gif, format: 'image/gif', frame_rate: 8 }] });
+    expect(items).toEqual([{ url: '/view?filename=piagraph_00001_.gif&type=output&subfolder=', kind: 'image', filename: 'piagraph_00001_.gif', mime: 'image/gif' }]);
+  });
 });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { EditorApp } from '../app/editor-app.js';
 import { installShortcuts } from '../app/keyboard.js';
 import { useUi } from '../app/ui-store.js';
+import { useDocumentIsEmpty } from '../store/hooks.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
@@ -25,7 +26,7 @@ export function App({ app }: { app: EditorApp }) {
     return () => clearTimeout(timer);
   }, [app, ui.notice]);
 
-  const empty = ui.ready && Object.keys(app.docs.doc.nodes).length === 0;
+  const empty = useDocumentIsEmpty(app.docs) && ui.ready;
   return (
     <div className="pg-app">
       <Toolbar app={app} />

@@ -34,7 +34,7 @@ export function Toolbar({ app }: { app: EditorApp }) {
       <button className="pg-button" data-testid="undo" disabled={!app.docs.canUndo} onClick={() => app.undo()} title="Ctrl+Z">Undo</button>
       <button className="pg-button" data-testid="redo" disabled={!app.docs.canRedo} onClick={() => app.redo()} title="Ctrl+Shift+Z">Redo</button>
       <button className="pg-button" data-testid="arrange" onClick={() => void app.arrange()}>Arrange</button>
-      <button className="pg-button" onClick={() => void app.handle?.zoomToFit()} title=".">Fit</button>
+      <button className="pg-button" data-testid="fit" onClick={() => void app.handle?.zoomToFit()} title=".">Fit</button>
       <span className="pg-spacer" />
       <span className={`pg-status${ui.connected ? '' : ' pg-offline'}`} data-testid="status">
         {ui.connected ? (run.message ?? 'Idle') : 'Disconnected'}

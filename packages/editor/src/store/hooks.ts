@@ -22,6 +22,14 @@ export function useDocNode(docs: DocumentStore, id: string): DocNode | undefined
   );
 }
 
+/** Whether the document has no nodes; re-renders only when that flips. */
+export function useDocumentIsEmpty(docs: DocumentStore): boolean {
+  return useSyncExternalStore(
+    (cb) => docs.subscribe(cb),
+    () => Object.keys(docs.doc.nodes).length === 0,
+  );
+}
+
 /** The names of a node's inputs that a link feeds, as a stable comma-joined key. */
 export function useLinkedInputs(docs: DocumentStore, id: string): ReadonlySet<string> {
   const key = useSyncExternalStore(

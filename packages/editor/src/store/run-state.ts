@@ -63,7 +63,8 @@ export function viewUrl(file: Pick<FileRef, 'filename' | 'subfolder' | 'type'>):
 
 /**
  * The media a UI dict lists: `gifs` (VHS), `images` (with `animated`), `video`; a `video/*` format or a video
- * extension plays in `<video>`, everything else (PNG, WebP, GIF) in `<img>`.
+ * extension plays in `<video>`, everything else (PNG, WebP, GIF) in `<img>`. A file listed under two keys (PIA's
+ * Save Video reports its GIF as both `gifs` and `images`) shows once, as its first listing says.
  */
 export function mediaFromUi(ui: UiOutput | null | undefined): MediaItem[] {
   if (!ui) return [];
@@ -72,9 +73,11 @@ export function mediaFromUi(ui: UiOutput | null | undefined): MediaItem[] {
     for (const entry of ui[key] ?? []) {
       if (!entry || typeof entry !== 'object' || typeof (entry as FileRef).filename !== 'string') continue;
       const file = entry as FileRef;
+      const url = viewUrl(file);
+      if (items.some((item) => item.url === url)) continue;
       const isVideo = (typeof file.format === 'string' && file.format.startsWith('video/')) || VIDEO_EXT.test(file.filename);
       items.push({
-        url: viewUrl(file),
+        url,
         kind: isVideo ? 'video' : 'image',
         filename: file.filename,
         ...(typeof file.format === 'string' ? { mime: file.format } : {}),
