@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What was wrong with an affinity request; lets a node map the failure to the input that caused it. */
 export type AffinityErrorCode =
   | 'invalid_frame_count'
@@ -8,14 +10,10 @@ export type AffinityErrorCode =
   | 'unknown_preset';
 
 /** A bad affinity input (frame count, condition frame, values or preset name). */
-export class AffinityError extends Error {
+export class AffinityError extends PiaError<AffinityErrorCode> {
   override readonly name = 'AffinityError';
 
-  constructor(
-    readonly code: AffinityErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
+  constructor(code: AffinityErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
   }
 }

@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What is wrong with a checkpoint, so callers can branch without parsing messages. */
 export type CheckpointErrorCode =
   | 'missing-tensor'
@@ -21,17 +23,16 @@ export interface CheckpointErrorDetails {
 }
 
 /** A checkpoint that cannot serve the configured PIA model. The message names the file, the key and the expected shape. */
-export class CheckpointError extends Error {
+export class CheckpointError extends PiaError<CheckpointErrorCode, CheckpointErrorDetails> {
   override readonly name = 'CheckpointError';
-  readonly code: CheckpointErrorCode;
-  readonly file: string;
-  readonly details: CheckpointErrorDetails;
 
-  constructor(code: CheckpointErrorCode, file: string, message: string, details: CheckpointErrorDetails = {}) {
-    super(`${file}: ${message}`);
-    this.code = code;
-    this.file = file;
-    this.details = details;
+  constructor(
+    code: CheckpointErrorCode,
+    readonly file: string,
+    message: string,
+    details: CheckpointErrorDetails = {},
+  ) {
+    super(code, `${file}: ${message}`, details);
   }
 }
 

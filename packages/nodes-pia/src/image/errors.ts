@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** Why an image could not be read or used. */
 export type ImageLoadErrorCode = 'not-found' | 'empty' | 'not-an-image' | 'corrupt' | 'zero-size' | 'too-small' | 'bad-option';
 
@@ -5,16 +7,16 @@ export type ImageLoadErrorCode = 'not-found' | 'empty' | 'not-an-image' | 'corru
  * An image file (or buffer) that could not be loaded. `file` names it; `details` keeps the decoder's own
  * message (sharp/libvips) when there is one.
  */
-export class ImageLoadError extends Error {
+export class ImageLoadError extends PiaError<ImageLoadErrorCode, string | undefined> {
   override readonly name = 'ImageLoadError';
 
   constructor(
-    readonly code: ImageLoadErrorCode,
+    code: ImageLoadErrorCode,
     readonly file: string,
     message: string,
-    readonly details?: string,
+    details?: string,
   ) {
-    super(message);
+    super(code, message, details);
   }
 }
 

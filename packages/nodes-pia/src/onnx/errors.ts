@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What went wrong while building, writing or running an ONNX graph. */
 export type OnnxErrorCode =
   | 'unknown-dtype'
@@ -16,15 +18,11 @@ export type OnnxErrorCode =
  * An error raised by the ONNX builder or the session helper. `code` is stable for programs,
  * `message` names the tensor, input, node or file that was wrong, `details` carries the facts.
  */
-export class OnnxError extends Error {
+export class OnnxError extends PiaError<OnnxErrorCode, Readonly<Record<string, unknown>>> {
   override readonly name = 'OnnxError';
-  readonly code: OnnxErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: OnnxErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.details = details;
+    super(code, message, details, options);
   }
 }
 

@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What went wrong in the PIA pipeline, so a node (and a test) can branch on a code instead of a message. */
 export type PipelineErrorCode =
   | 'model-not-found'
@@ -9,15 +11,15 @@ export type PipelineErrorCode =
   | 'interrupted';
 
 /** A typed failure of a pipeline helper; `input` names the node input it comes from when there is one. */
-export class PipelineError extends Error {
+export class PipelineError extends PiaError<PipelineErrorCode, Readonly<Record<string, unknown>>> {
   override readonly name = 'PipelineError';
 
   constructor(
-    readonly code: PipelineErrorCode,
+    code: PipelineErrorCode,
     message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
+    details: Readonly<Record<string, unknown>> = {},
     readonly input?: string,
   ) {
-    super(message);
+    super(code, message, details);
   }
 }

@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What was wrong with a scheduler call. */
 export type SchedulerErrorCode =
   | 'invalid_config'
@@ -10,14 +12,10 @@ export type SchedulerErrorCode =
   | 'timesteps_not_set';
 
 /** A bad scheduler configuration or call (steps, timestep, strength, tensor lengths…). */
-export class SchedulerError extends Error {
+export class SchedulerError extends PiaError<SchedulerErrorCode> {
   override readonly name = 'SchedulerError';
 
-  constructor(
-    readonly code: SchedulerErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
+  constructor(code: SchedulerErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
   }
 }

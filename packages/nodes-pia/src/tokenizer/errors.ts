@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What was wrong with tokenizer files or settings. */
 export type TokenizerErrorCode =
   | 'file_not_found'
@@ -9,15 +11,15 @@ export type TokenizerErrorCode =
   | 'invalid_option';
 
 /** A missing, unreadable or malformed tokenizer file, or a bad tokenizer option; `path` names the file. */
-export class TokenizerError extends Error {
+export class TokenizerError extends PiaError<TokenizerErrorCode> {
   override readonly name = 'TokenizerError';
 
   constructor(
-    readonly code: TokenizerErrorCode,
+    code: TokenizerErrorCode,
     message: string,
     readonly path?: string,
-    readonly details: Record<string, unknown> = {},
+    details: Record<string, unknown> = {},
   ) {
-    super(path === undefined ? message : `${path}: ${message}`);
+    super(code, path === undefined ? message : `${path}: ${message}`, details);
   }
 }

@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** Why a video could not be written. */
 export type VideoWriteErrorCode =
   | 'no-frames'
@@ -11,14 +13,10 @@ export type VideoWriteErrorCode =
   | 'encode-failed';
 
 /** A video or image sequence that could not be written; `details` keeps the encoder's own output when there is one. */
-export class VideoWriteError extends Error {
+export class VideoWriteError extends PiaError<VideoWriteErrorCode, string | undefined> {
   override readonly name = 'VideoWriteError';
 
-  constructor(
-    readonly code: VideoWriteErrorCode,
-    message: string,
-    readonly details?: string,
-  ) {
-    super(message);
+  constructor(code: VideoWriteErrorCode, message: string, details?: string) {
+    super(code, message, details);
   }
 }

@@ -1,3 +1,5 @@
+import { PiaError } from '../errors.js';
+
 /** What went wrong with a weight file, so callers can branch without parsing messages. */
 export type WeightErrorCode =
   | 'not-found'
@@ -21,20 +23,16 @@ export interface WeightFileErrorOptions {
  * A weight file could not be read or written. The message always starts with the file, then the tensor
  * when one is concerned, so a log line alone says where to look.
  */
-export class WeightFileError extends Error {
+export class WeightFileError extends PiaError<WeightErrorCode, Record<string, unknown> | undefined> {
   override readonly name: string = 'WeightFileError';
-  readonly code: WeightErrorCode;
   readonly file: string;
   readonly tensor: string | undefined;
-  readonly details: Record<string, unknown> | undefined;
 
   constructor(code: WeightErrorCode, file: string, message: string, options: WeightFileErrorOptions = {}) {
     const where = options.tensor === undefined ? file : `${file}: tensor "${options.tensor}"`;
-    super(`${where}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, `${where}: ${message}`, options.details, options.cause === undefined ? undefined : { cause: options.cause });
     this.file = file;
     this.tensor = options.tensor;
-    this.details = options.details;
   }
 }
 
