@@ -1,20 +1,17 @@
 /**
- * Opening checkpoint files and diffusers folders as `WeightSource`s. A thin adapter over `weights/`:
- * `.safetensors` through the safetensors reader, `.ckpt`/`.pt`/`.pth`/`.bin` through the restricted unpickler.
+ * Opening checkpoint files and diffusers folders as `WeightSource`s. A thin adapter over `weights/`, which tells
+ * formats by their first bytes and picks a folder's weight files (safetensors first, variants, shards).
  */
 import { stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { openSafetensors } from '../weights/safetensors-read.js';
-import { openTorchCheckpoint } from '../weights/torch-zip.js';
+import { join } from 'node:path';
+import { openWeights, openWeightsDir } from '../weights/open-weights.js';
+import { findWeightFiles } from '../weights/weight-dir.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import { CheckpointError } from './errors.js';
 
-/** Opens one weight file by its extension. */
-export async function openWeightFile(path: string): Promise<WeightSource> {
-  const ext = extname(path).toLowerCase();
-  if (ext === '.safetensors') return openSafetensors(path);
-  if (['.ckpt', '.pt', '.pth', '.bin'].includes(ext)) return openTorchCheckpoint(path);
-  throw new CheckpointError('not-found', path, `unknown weight file type '${ext}' (expected .safetensors, .ckpt, .pt, .pth or .bin)`);
+/** Opens one weight file by its content: `.safetensors` or a PyTorch zip checkpoint, whatever the extension. */
+export function openWeightFile(path: string): Promise<WeightSource> {
+  return openWeights(path);
 }
 
 /** Whether `path` is a folder. */
@@ -26,24 +23,26 @@ export async function isFolder(path: string): Promise<boolean> {
   }
 }
 
-/** Weight file names diffusers writes, in order of preference. */
-const CANDIDATES: Readonly<Record<string, readonly string[]>> = {
-  unet: ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'],
-  vae: ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'],
-  text_encoder: ['model.safetensors', 'model.fp16.safetensors', 'pytorch_model.bin'],
-  adapter: ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'],
-};
+/** A part of a diffusers pipeline folder (`adapter`: a MotionAdapter folder, the folder itself). */
+export type DiffusersPart = 'unet' | 'vae' | 'text_encoder' | 'adapter';
 
-/** The weight file of a diffusers sub-folder (`unet`, `vae`, `text_encoder`) or of a MotionAdapter folder (`adapter` = the folder itself). */
-export async function diffusersWeightFile(folder: string, part: 'unet' | 'vae' | 'text_encoder' | 'adapter'): Promise<string> {
+/** The folder of `part` and the weight files directly inside it: one file, or the shards of one. */
+async function partFiles(folder: string, part: DiffusersPart): Promise<{ dir: string; files: string[] }> {
   const dir = part === 'adapter' ? folder : join(folder, part);
-  for (const name of CANDIDATES[part]!) {
-    const candidate = join(dir, name);
-    try {
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // try the next name
-    }
-  }
-  throw new CheckpointError('not-found', dir, `no weight file (looked for ${CANDIDATES[part]!.join(', ')})`);
+  const files = (await findWeightFiles(dir)).filter((f) => f.prefix === '').map((f) => f.path);
+  if (files.length === 0) throw new CheckpointError('not-found', dir, 'no weight file directly in the folder');
+  return { dir, files };
+}
+
+/** The weight file of a diffusers sub-folder (`unet`, `vae`, `text_encoder`) or of a MotionAdapter folder. */
+export async function diffusersWeightFile(folder: string, part: DiffusersPart): Promise<string> {
+  const { dir, files } = await partFiles(folder, part);
+  if (files.length > 1) throw new CheckpointError('not-found', dir, `the weights are split over ${files.length} files, not one`);
+  return files[0]!;
+}
+
+/** Opens the weights of a diffusers part; a single file opens as itself, so messages name it rather than the folder. */
+export async function openDiffusersPart(folder: string, part: DiffusersPart): Promise<WeightSource> {
+  const { dir, files } = await partFiles(folder, part);
+  return files.length === 1 ? openWeights(files[0]!) : openWeightsDir(dir);
 }

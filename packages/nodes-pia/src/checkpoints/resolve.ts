@@ -5,6 +5,7 @@
  */
 import type { PiaModelConfig } from '../models/config.js';
 import type { LazyTensor, ModelWeights } from '../models/tensors.js';
+import { openWeights } from '../weights/open-weights.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import { CheckpointError, shapeText } from './errors.js';
 import { detectConfig, refuseOtherDiffusersFamilies, refuseOtherLdmFamilies, SIGNATURE_KEYS } from './family.js';
@@ -18,7 +19,7 @@ import {
   type Component,
 } from './key-map.js';
 import type { KeySpec } from './key-table.js';
-import { diffusersWeightFile, isFolder, openWeightFile } from './open.js';
+import { isFolder, openDiffusersPart } from './open.js';
 
 /** A Stable Diffusion 1.5 checkpoint bound to canonical names; conv_in still has the checkpoint's own channels. */
 export interface SdCheckpoint {
@@ -153,9 +154,9 @@ function bindDiffusersPart(source: WeightSource, cfg: PiaModelConfig, component:
 
 /** Binds a diffusers pipeline folder (`unet/`, `vae/`, `text_encoder/`). */
 export async function bindDiffusersFolder(folder: string, config?: PiaModelConfig): Promise<SdCheckpoint> {
-  const unet = await openWeightFile(await diffusersWeightFile(folder, 'unet'));
-  const vae = await openWeightFile(await diffusersWeightFile(folder, 'vae'));
-  const clip = await openWeightFile(await diffusersWeightFile(folder, 'text_encoder'));
+  const unet = await openDiffusersPart(folder, 'unet');
+  const vae = await openDiffusersPart(folder, 'vae');
+  const clip = await openDiffusersPart(folder, 'text_encoder');
   const close = async () => {
     await Promise.all([unet.close(), vae.close(), clip.close()]);
   };
@@ -180,7 +181,7 @@ export async function bindDiffusersFolder(folder: string, config?: PiaModelConfi
 /** Opens a Stable Diffusion 1.5 checkpoint: a single file in the LDM layout, or a diffusers folder. */
 export async function openSdCheckpoint(path: string, config?: PiaModelConfig): Promise<SdCheckpoint> {
   if (await isFolder(path)) return bindDiffusersFolder(path, config);
-  const source = await openWeightFile(path);
+  const source = await openWeights(path);
   try {
     return bindLdm(source, config);
   } catch (err) {
@@ -242,8 +243,7 @@ export function bindMotion(source: WeightSource, cfg: PiaModelConfig): MotionChe
 
 /** Opens a PIA motion-module file, or a diffusers MotionAdapter folder. */
 export async function openMotionCheckpoint(path: string, cfg: PiaModelConfig): Promise<MotionCheckpoint> {
-  const file = (await isFolder(path)) ? await diffusersWeightFile(path, 'adapter') : path;
-  const source = await openWeightFile(file);
+  const source = (await isFolder(path)) ? await openDiffusersPart(path, 'adapter') : await openWeights(path);
   try {
     return bindMotion(source, cfg);
   } catch (err) {
