@@ -2,9 +2,10 @@
  * The out-of-the-box demo models: a tiny SD 1.5-shaped checkpoint, the tiny PIA file in both formats and a tiny
  * tokenizer, written once (deterministically) under a models folder.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tiny } from '../models/config.js';
+import { pathExists } from '../path-exists.js';
 import { tinyClipVocabulary, writeTokenizerFolder } from '../tokenizer/index.js';
 import { writeLdmCheckpoint, writeMotionFile } from './generate.js';
 
@@ -30,23 +31,14 @@ export function demoModelPaths(modelsDir: string): DemoModelPaths {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Writes the tiny demo models under `modelsDir` unless they are already there; returns their paths. */
 export async function ensureDemoModels(modelsDir: string): Promise<DemoModelPaths> {
   const paths = demoModelPaths(modelsDir);
   await mkdir(join(modelsDir, 'checkpoints'), { recursive: true });
   await mkdir(join(modelsDir, 'pia'), { recursive: true });
-  if (!(await exists(paths.checkpoint))) await writeLdmCheckpoint(paths.checkpoint, tiny);
-  if (!(await exists(paths.pia))) await writeMotionFile(paths.pia, tiny, 'original');
-  if (!(await exists(paths.piaSafetensors))) await writeMotionFile(paths.piaSafetensors, tiny, 'diffusers');
-  if (!(await exists(join(paths.tokenizer, 'merges.txt')))) await writeTokenizerFolder(paths.tokenizer, tinyClipVocabulary());
+  if (!(await pathExists(paths.checkpoint))) await writeLdmCheckpoint(paths.checkpoint, tiny);
+  if (!(await pathExists(paths.pia))) await writeMotionFile(paths.pia, tiny, 'original');
+  if (!(await pathExists(paths.piaSafetensors))) await writeMotionFile(paths.piaSafetensors, tiny, 'diffusers');
+  if (!(await pathExists(join(paths.tokenizer, 'merges.txt')))) await writeTokenizerFolder(paths.tokenizer, tinyClipVocabulary());
   return paths;
 }

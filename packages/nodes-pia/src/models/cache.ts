@@ -7,9 +7,10 @@
  * sampled block would go unnoticed; a changed mtime alone only causes a rebuild.
  */
 import { createHash } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GraphBuilder, ONNX_BUILDER_VERSION } from '../onnx/index.js';
+import { pathExists } from '../path-exists.js';
 import type { Precision } from './tensors.js';
 
 /** Bumped whenever the model code builds different graphs from the same weights. */
@@ -78,15 +79,6 @@ export interface CachedGraph {
   readonly buildSeconds: number;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Returns the cached graph under `cacheDir/key`, building it with `build` when absent. The folder is written under a
  * temporary name and renamed, and `meta.json` is written last, so an interrupted build is never mistaken for one.
@@ -99,7 +91,7 @@ export async function buildCached(
 ): Promise<CachedGraph> {
   const dir = join(cacheDir, key);
   const modelPath = join(dir, 'model.onnx');
-  if (await exists(join(dir, 'meta.json'))) return { modelPath, built: false, buildSeconds: 0 };
+  if (await pathExists(join(dir, 'meta.json'))) return { modelPath, built: false, buildSeconds: 0 };
   const started = performance.now();
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });

@@ -3,9 +3,10 @@
  * into `models/` on first use, and a small generated input picture (drawn from an SVG with sharp, no download).
  * The combos always offer the demo names, so a fresh install validates and runs `examples/pia-image-to-video.json`.
  */
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { pathExists } from '../path-exists.js';
 import { demoPaths, writeDemoModels } from './demo-weights.js';
 
 /** Names of the demo files as the combos list them. */
@@ -33,19 +34,10 @@ function demoSvg(width: number, height: number): string {
 </svg>`;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Writes `input/piagraph-demo.png` unless it is there; returns its path. */
 export async function ensureDemoImage(inputDir: string): Promise<string> {
   const path = join(inputDir, DEMO_IMAGE);
-  if (await exists(path)) return path;
+  if (await pathExists(path)) return path;
   await mkdir(inputDir, { recursive: true });
   const png = await sharp(Buffer.from(demoSvg(DEMO_IMAGE_SIZE.width, DEMO_IMAGE_SIZE.height))).png().toBuffer();
   // Written under a temporary name and renamed, so a concurrent reader never sees half a file.
@@ -76,7 +68,7 @@ export async function ensureDemoModelsFor(modelsDir: string, checkpointName: str
  */
 async function writeDemoModelsOnce(modelsDir: string): Promise<void> {
   const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA);
-  if ((await exists(final.checkpoint)) && (await exists(final.pia)) && (await exists(join(final.tokenizer, 'merges.txt')))) return;
+  if ((await pathExists(final.checkpoint)) && (await pathExists(final.pia)) && (await pathExists(join(final.tokenizer, 'merges.txt')))) return;
   const tag = `.tmp-${process.pid}-${Date.now()}`;
   const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}` };
   try {

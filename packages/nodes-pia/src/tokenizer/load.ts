@@ -2,9 +2,10 @@
  * Reading a CLIP tokenizer from the files users have: a diffusers `tokenizer/` folder (`vocab.json` +
  * `merges.txt`), a `tokenizer.json`, or CLIP's `bpe_simple_vocab_16e6.txt.gz`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { isDirectory, pathExists } from '../path-exists.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 import { TokenizerError } from './errors.js';
 import {
@@ -32,23 +33,6 @@ async function readJson(path: string, code: 'invalid_vocab' | 'invalid_tokenizer
     return JSON.parse(text);
   } catch (error) {
     throw new TokenizerError(code, `is not valid JSON (${(error as Error).message})`, path);
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -117,8 +101,8 @@ export async function readClipBpeFile(path: string): Promise<ClipVocabulary> {
 export async function readClipVocabulary(path: string): Promise<ClipVocabulary> {
   if (await isDirectory(path)) {
     for (const dir of [path, join(path, 'tokenizer')]) {
-      if (await exists(join(dir, 'vocab.json'))) return readVocabMergesFolder(dir);
-      if (await exists(join(dir, 'tokenizer.json'))) return readTokenizerJson(join(dir, 'tokenizer.json'));
+      if (await pathExists(join(dir, 'vocab.json'))) return readVocabMergesFolder(dir);
+      if (await pathExists(join(dir, 'tokenizer.json'))) return readTokenizerJson(join(dir, 'tokenizer.json'));
     }
     throw new TokenizerError(
       'file_not_found',
@@ -128,7 +112,7 @@ export async function readClipVocabulary(path: string): Promise<ClipVocabulary> 
   }
   if (path.endsWith('.json')) return readTokenizerJson(path);
   if (path.endsWith('.txt') || path.endsWith('.gz')) return readClipBpeFile(path);
-  if (!(await exists(path))) throw new TokenizerError('file_not_found', 'no such file or folder', path);
+  if (!(await pathExists(path))) throw new TokenizerError('file_not_found', 'no such file or folder', path);
   throw new TokenizerError(
     'unreadable_file',
     'is not a tokenizer folder, a tokenizer.json or a CLIP .txt/.txt.gz BPE file',
