@@ -13,6 +13,7 @@ import {
   type UNetConfig,
   type VaeConfig,
 } from '../models/config.js';
+import { shapeElements } from '../weights/dtype.js';
 
 /** One tensor of a network. */
 export interface KeySpec {
@@ -272,7 +273,7 @@ export function clipKeys(cfg: ClipConfig): KeySpec[] {
 
 /** Number of elements of a shape. */
 export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  return shapeElements(shape);
 }
 
 /** Total parameters of a key list. */

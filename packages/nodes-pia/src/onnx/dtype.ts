@@ -66,9 +66,3 @@ export function isFloatDType(dtype: DType): dtype is 'float32' | 'float16' | 'bf
   return dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64';
 }
 
-/** Number of elements of a static shape (1 for a scalar). */
-export function elementCount(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}

@@ -2,8 +2,9 @@
  * The graph builder's core: names and scopes, graph inputs and outputs, weights, constants, and the generic
  * `node()` that every op method goes through. Op methods live in the `ops-*.ts` layers above it.
  */
-import { type DType, checkDType, elementCount, isFloatDType } from './dtype.js';
+import { type DType, checkDType, isFloatDType } from './dtype.js';
 import { OnnxError } from './errors.js';
+import { shapeElements } from '../weights/dtype.js';
 import { floatToHalfBits } from '../weights/half.js';
 import type { AttributeValue, Dim, NodeProtoSpec, TensorProtoSpec, ValueInfoSpec } from './onnx-proto.js';
 import { type PreparedTensor, type TensorInit, declaredDType, prepareTensor } from './tensor-data.js';
@@ -167,8 +168,8 @@ export class GraphBase {
    */
   constant(dtype: DType, shape: readonly number[], values: readonly number[]): Value {
     checkDType(dtype, 'constant');
-    if (values.length !== elementCount(shape)) {
-      throw new OnnxError('data-length', `constant [${shape.join(', ')}] needs ${elementCount(shape)} values, got ${values.length}`, {
+    if (values.length !== shapeElements(shape)) {
+      throw new OnnxError('data-length', `constant [${shape.join(', ')}] needs ${shapeElements(shape)} values, got ${values.length}`, {
         shape,
         count: values.length,
       });

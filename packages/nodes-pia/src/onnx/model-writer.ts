@@ -5,7 +5,8 @@
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { dtypeBytes, elementCount } from './dtype.js';
+import { shapeElements } from '../weights/dtype.js';
+import { dtypeBytes } from './dtype.js';
 import { OnnxError } from './errors.js';
 import type { GraphSnapshot } from './graph-base.js';
 import { type ModelProtoSpec, type OpsetSpec, type TensorProtoSpec, encodeModel } from './onnx-proto.js';
@@ -126,7 +127,7 @@ export async function saveModel(
   if (options.external === false) {
     const bytes = await encodeInline(snapshot, extraOpsets);
     await writeFile(modelPath, suffix, bytes);
-    const weightsBytes = snapshot.weights.reduce((n, t) => n + elementCount(t.shape) * dtypeBytes(t.storeAs), 0);
+    const weightsBytes = snapshot.weights.reduce((n, t) => n + shapeElements(t.shape) * dtypeBytes(t.storeAs), 0);
     return { modelPath, modelBytes: bytes.length, weightsBytes, tensors: snapshot.weights.length };
   }
   const align = options.align ?? 4096;

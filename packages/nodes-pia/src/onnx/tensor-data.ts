@@ -2,8 +2,9 @@
  * Initializer data: eager arrays or lazy readers, checked against their declared dtype and shape, and turned into
  * the little-endian bytes of the stored dtype only when the model is written.
  */
-import { type DType, checkDType, dtypeBytes, elementCount } from './dtype.js';
+import { type DType, checkDType, dtypeBytes } from './dtype.js';
 import { OnnxError } from './errors.js';
+import { shapeElements } from '../weights/dtype.js';
 import { bfloat16ToFloat32, float32ToHalf, halfToFloat32 } from '../weights/half.js';
 
 /** Any typed array; `Uint16Array` carries float16/bfloat16 bit patterns, `Uint8Array` carries raw bytes or bool. */
@@ -65,7 +66,7 @@ function checkShape(shape: unknown, what: string): readonly number[] {
 
 /** Throws `data-length` unless `data` holds exactly the bytes that `dtype` × `shape` need. */
 export function checkDataLength(what: string, dtype: DType, shape: readonly number[], data: TypedArray): void {
-  const expected = elementCount(shape) * dtypeBytes(dtype);
+  const expected = shapeElements(shape) * dtypeBytes(dtype);
   if (data.byteLength !== expected) {
     throw new OnnxError(
       'data-length',

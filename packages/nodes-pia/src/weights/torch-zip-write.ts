@@ -6,7 +6,7 @@
  * storage ids, opcode for opcode what Python's pickler emits for a contiguous CPU state dict. Without Python
  * torch here, this is verified by round trips and by hand-assembled pickles in the tests.
  */
-import { type WeightDType } from './dtype.js';
+import { shapeElements, type WeightDType } from './dtype.js';
 import { WeightFileError } from './errors.js';
 import { writeAtomically } from './file-io.js';
 import { PickleWriter } from './pickle-write.js';
@@ -53,7 +53,7 @@ export function pickleStateDict(tensors: readonly NamedTensor[], file: string, n
     const batch = tensors.slice(start, start + BATCH);
     if (batch.length > 1) w.mark();
     batch.forEach((t, i) => {
-      const numel = t.shape.reduce((a, b) => a * b, 1);
+      const numel = shapeElements(t.shape);
       w.string(t.name).global('torch._utils', '_rebuild_tensor_v2');
       w.tuple(6, () => {
         w.tuple(5, () => {
