@@ -14,8 +14,14 @@ export interface ExecutionPlan {
   targets: string[];
   /** Nodes that will run, each after the nodes it reads from. */
   order: string[];
-  /** Nodes served from the cache (their ancestors are not visited at all). */
+  /**
+   * Every ancestor whose key is already cached, in `ancestors` order: ComfyUI's `execution_cached` list, which
+   * names the nodes upstream of a served node too. ComfyUI also lists cached nodes that no target depends on;
+   * those are neither validated nor keyed here, so they are not listed.
+   */
   cached: string[];
+  /** The cached nodes the run reads: those the walk from the targets reaches (it goes no further up from them). */
+  served: string[];
   /** Signature key of every ancestor of the targets; `undefined` for `cache: 'never'` nodes and their dependants. */
   keys: Map<string, string | undefined>;
   /**
@@ -138,15 +144,20 @@ export async function planOrdered(
   const prints = await fingerprints(prepared);
   const keys = new Map<string, string | undefined>();
   const builder = new SignatureBuilder();
-  let anyHit = false;
+  // Every key is looked up: the cached list names nodes upstream of the served ones too.
+  const cached: string[] = [];
   for (let i = 0; i < prepared.length; i++) {
     const key = keyOf(prepared[i]!, prints, keys, builder);
     keys.set(ancestors[i]!, key);
-    if (!anyHit && key !== undefined && cache?.has(key)) anyHit = true;
+    if (key !== undefined && cache?.has(key)) cached.push(ancestors[i]!);
+  }
+  if (cached.length === 0) {
+    const { levels, consumers } = levelsOf(ancestors, prepared);
+    return { targets: [...targets], order: [...ancestors], cached, served: [], keys, levels, consumers };
   }
 
-  // Only the nodes the walk reaches are looked up: after a full run every key hits and the walk stops at the
-  // outputs themselves, so recording every hit would build a 10,000-entry set to serve one node.
+  // Hits are recorded as the walk meets them: after a full run every key hits and the walk stops at the outputs
+  // themselves, so a set of every hit would hold 10,000 entries to serve one node.
   const hits = new Set<string>();
   const isCached = (id: string): boolean => {
     const key = keys.get(id);
@@ -154,9 +165,9 @@ export async function planOrdered(
     hits.add(id);
     return true;
   };
-  const order: string[] = anyHit ? [] : [...ancestors];
-  const cached: string[] = [];
-  if (anyHit) for (const id of walkUpstream(targets, deps, isCached).order) (hits.has(id) ? cached : order).push(id);
-  const { levels, consumers } = levelsOf(order, anyHit ? order.map((id) => nodes.get(id)!) : prepared);
-  return { targets: [...targets], order, cached, keys, levels, consumers };
+  const order: string[] = [];
+  const served: string[] = [];
+  for (const id of walkUpstream(targets, deps, isCached).order) (hits.has(id) ? served : order).push(id);
+  const { levels, consumers } = levelsOf(order, order.map((id) => nodes.get(id)!));
+  return { targets: [...targets], order, cached, served, keys, levels, consumers };
 }

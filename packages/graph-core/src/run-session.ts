@@ -4,7 +4,8 @@ import { MinHeap } from './min-heap.js';
 import type { ExecutionPlan } from './plan.js';
 import { summariseInputs, tracebackOf } from './summarise.js';
 import type { ExecutionErrorData, ExecutionEvent, PreviewImage, UiOutput } from './types/events.js';
-import type { RunResult } from './types/execution.js';
+import type { ReadonlyApiPrompt } from './types/api-prompt.js';
+import type { ExtraData, RunResult } from './types/execution.js';
 import type { NodeResult, RunContext } from './types/node-def.js';
 import { slotGraph, type SlotGraph } from './slot-graph.js';
 import type { PreparedNode } from './validate.js';
@@ -12,6 +13,9 @@ import type { PreparedNode } from './validate.js';
 /** What one run needs: a plan over prepared nodes, the shared cache, and where events go. */
 export interface RunSessionInit {
   promptId: string;
+  /** The prompt and `extra_data` being run, which nodes read through their context. */
+  prompt: ReadonlyApiPrompt;
+  extraData: ExtraData;
   plan: ExecutionPlan;
   nodes: ReadonlyMap<string, PreparedNode>;
   cache: OutputCache;
@@ -154,12 +158,14 @@ export class RunSession {
   }
 
   #context(node: PreparedNode): RunContext {
-    const { promptId, emit } = this.#init;
+    const { promptId, prompt, extraData, emit } = this.#init;
     const signal = this.#controller.signal;
     return {
       promptId,
       nodeId: node.id,
       classType: node.classType,
+      prompt,
+      extraData,
       signal,
       progress(value: number, max: number, preview?: PreviewImage): void {
         // ComfyUI checks the interrupt flag in every progress callback; long loops stop here.

@@ -4,9 +4,12 @@ import { planExecution, planOrdered } from './plan.js';
 import { RunSession } from './run-session.js';
 import type { ApiPrompt } from './types/api-prompt.js';
 import type { ExecutionEvent } from './types/events.js';
-import type { ExecutorOptions, RunOptions, RunResult } from './types/execution.js';
+import type { ExecutorOptions, ExtraData, RunOptions, RunResult } from './types/execution.js';
 import type { ValidationResult } from './types/validation.js';
 import { analysePrompt } from './validate.js';
+
+/** `ctx.extraData` when the host gave none; frozen because every run of every executor shares it. */
+const NO_EXTRA_DATA: ExtraData = Object.freeze({});
 
 /**
  * Runs API prompts against a node registry, with a content-addressed output cache shared by its runs.
@@ -66,6 +69,8 @@ export class Executor {
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1) || 1);
     const session = new RunSession({
       promptId: options.promptId,
+      prompt,
+      extraData: options.extraData ?? NO_EXTRA_DATA,
       plan,
       nodes: analysis.nodes,
       cache: this.#cache,

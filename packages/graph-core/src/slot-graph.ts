@@ -4,7 +4,7 @@ import type { PreparedNode } from './validate.js';
 
 /**
  * A plan's dependency graph over dense integer slots, for the runner: the nodes of `plan.order` take slots
- * `0 .. order.length - 1` (a slot there is also the node's position), the cached nodes the slots after them.
+ * `0 .. order.length - 1` (a slot there is also the node's position), the served cached nodes the slots after them.
  * Adjacency is stored flat (CSR: the items of position `p` are `list[start[p] .. start[p + 1])`) so that a
  * 10,000-node run makes a handful of typed arrays instead of two small arrays per node, and the scheduler indexes
  * instead of hashing ids.
@@ -36,10 +36,10 @@ function startsFromCounts(counts: Int32Array): Int32Array {
   return counts;
 }
 
-/** Builds the slot graph of `plan`; `nodes` must hold every node of `plan.order` and `plan.cached`. */
+/** Builds the slot graph of `plan`; `nodes` must hold every node of `plan.order` and `plan.served`. */
 export function slotGraph(plan: ExecutionPlan, nodes: ReadonlyMap<string, PreparedNode>): SlotGraph {
   const running = plan.order.length;
-  const ids = [...plan.order, ...plan.cached];
+  const ids = [...plan.order, ...plan.served];
   const slotOf = idTable<number>();
   for (let slot = 0; slot < ids.length; slot++) slotOf[ids[slot]!] = slot;
   const prepared = ids.map((id) => nodes.get(id)!);

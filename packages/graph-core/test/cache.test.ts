@@ -22,10 +22,12 @@ describe('output cache in the executor', () => {
     runLog.length = 0;
     const { result, events } = await runCollecting(executor, seedPrompt(1));
     expect(runLog).toEqual([]);
-    expect(result.cached).toEqual(['6']);
+    // Every node is cached and listed, as ComfyUI lists them; only the output is read from the cache.
+    expect([...result.cached].sort()).toEqual(['1', '2', '3', '4', '5', '6']);
     expect(result.outputs).toEqual({ '6': { text: ['11'] } });
     expect(eventTrace(events)).toEqual(['execution_start', 'execution_cached', 'executed:6', 'node_finished:6', 'execution_success']);
-    expect(events[1]!.data).toMatchObject({ nodes: ['6'] });
+    const listed = events[1]!.type === 'execution_cached' ? events[1]!.data.nodes : [];
+    expect([...listed].sort()).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it('re-runs only the changed seed node and what follows it', async () => {
@@ -36,7 +38,8 @@ describe('output cache in the executor', () => {
     const { result } = await runCollecting(executor, seedPrompt(2));
     expect(runLog).toEqual(['3', '4', '5', '6']);
     expect(testCounter.runs).toBe(1);
-    expect(result.cached).toEqual(['2']);
+    // 2 is read by 4; 1 is listed too, being cached upstream of it.
+    expect(result.cached).toEqual(['1', '2']);
     expect(result.outputs).toEqual({ '6': { text: ['12'] } });
   });
 
@@ -51,7 +54,7 @@ describe('output cache in the executor', () => {
     };
     const { result } = await runCollecting(executor, renumbered);
     expect(runLog).toEqual(['30']);
-    expect(result.cached).toEqual(['20']);
+    expect(result.cached).toEqual(['10', '20']);
   });
 
   it("always re-runs a cache: 'never' node and its dependants", async () => {

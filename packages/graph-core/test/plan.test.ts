@@ -46,8 +46,26 @@ describe('planExecution', () => {
     const first = await planExecution(analysis.nodes, analysis.result.outputs);
     const cached = new Set([first.keys.get('3')!]);
     const second = await planExecution(analysis.nodes, analysis.result.outputs, { has: (key) => cached.has(key) });
-    expect(second.cached).toEqual(['3']);
+    expect(second.served).toEqual(['3']);
     expect(second.order).toEqual(['4', '5', '6']);
+  });
+
+  it('lists the cached nodes upstream of a served node as cached, without serving them', async () => {
+    const analysis = await analysePrompt(registry, diamond);
+    if (!analysis.result.ok) throw new Error('invalid');
+    const first = await planExecution(analysis.nodes, analysis.result.outputs);
+    // 1, 2 and 3 ran before; 3 is what 4 reads, so 1 and 2 are cached but not needed.
+    const cached = new Set(['1', '2', '3'].map((id) => first.keys.get(id)!));
+    const second = await planExecution(analysis.nodes, analysis.result.outputs, { has: (key) => cached.has(key) });
+    expect(second.cached).toEqual(['1', '2', '3']);
+    expect(second.served).toEqual(['3']);
+  });
+
+  it('lists no cached nodes and runs every ancestor when the cache holds none of them', async () => {
+    const p = await plan(diamond);
+    expect(p.cached).toEqual([]);
+    expect(p.served).toEqual([]);
+    expect(p.order).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it('throws GraphCycleError naming the nodes of a cycle', async () => {

@@ -31,7 +31,7 @@ describe('RunSession', () => {
     if (!analysis.result.ok) throw new Error('invalid test prompt');
     const cache = new OutputCache();
     const plan = await planExecution(analysis.nodes, analysis.result.outputs, cache);
-    session = new RunSession({ promptId: 'p', plan, nodes: analysis.nodes, cache, emit: () => undefined, concurrency: 1 });
+    session = new RunSession({ promptId: 'p', prompt, extraData: {}, plan, nodes: analysis.nodes, cache, emit: () => undefined, concurrency: 1 });
     const result = await session.execute();
     expect(result.outputs).toEqual({ '6': { text: ['5'] } });
     // While 2 runs, 1 is still wanted by 3; once 3 has read it, only 2's and 3's outputs remain for 4.

@@ -18,3 +18,6 @@ export interface ApiNode {
 }
 
 export type ApiPrompt = Record<string, ApiNode>;
+
+/** An API prompt that is not to be modified, as running nodes see it. */
+export type ReadonlyApiPrompt = Readonly<Record<string, Readonly<ApiNode> & { readonly inputs: Readonly<ApiNode['inputs']> }>>;

@@ -1,6 +1,12 @@
 import type { ExecutionErrorData, ExecutionEvent, UiOutput } from './events.js';
 import type { NodeErrors, ValidationErrorItem } from './validation.js';
 
+/**
+ * ComfyUI's `extra_data` of a prompt: what the host knows about it beyond the graph. Output nodes read
+ * `extra_pnginfo.workflow` (the UI workflow) and `extra_pnginfo.piagraph` (the graph document) to embed them.
+ */
+export type ExtraData = Readonly<Record<string, unknown>>;
+
 /** Options of one `Executor.run`. */
 export interface RunOptions {
   promptId: string;
@@ -11,6 +17,8 @@ export interface RunOptions {
   outputs?: readonly string[];
   /** How many independent nodes may run at once (default 1, ComfyUI's behaviour). */
   concurrency?: number;
+  /** The prompt's `extra_data`, handed to every node as `ctx.extraData` (default `{}`); never part of a cache key. */
+  extraData?: ExtraData;
 }
 
 export type RunStatus = 'success' | 'error' | 'interrupted';
@@ -22,7 +30,10 @@ export interface RunResult {
   outputs: Record<string, UiOutput>;
   /** Ids of nodes that ran, in completion order. */
   executed: string[];
-  /** Ids of nodes served from the cache. */
+  /**
+   * Ids of the nodes whose outputs were already cached when the run started (ComfyUI's `execution_cached` list):
+   * those it read from the cache and those upstream of them, ancestors of the run's outputs in dependency order.
+   */
   cached: string[];
   /**
    * Why the run failed. A node exception gives the `execution_error` data; a prompt that failed validation gives

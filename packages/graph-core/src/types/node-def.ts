@@ -1,5 +1,7 @@
 import type { SocketValueMap } from './socket-types.js';
+import type { ReadonlyApiPrompt } from './api-prompt.js';
 import type { PreviewImage, UiOutput } from './events.js';
+import type { ExtraData } from './execution.js';
 
 /** Options every input spec may carry (ComfyUI `InputTypeOptions`). */
 export interface InputSpecBase {
@@ -118,11 +120,22 @@ export interface NodeResult<O extends readonly OutputSpec[] = readonly OutputSpe
   sizeBytes?: number;
 }
 
-/** What the engine gives a running node. */
+/**
+ * What the engine gives a running node.
+ *
+ * `prompt` and `extraData` are ComfyUI's hidden inputs `PROMPT` and `EXTRA_PNGINFO` (plus the rest of `extra_data`):
+ * output nodes embed them in the files they write. They take no part in cache keys: a graph's outputs do not change
+ * because its layout or the host's metadata did, so an unchanged node is served from the cache even when they
+ * differ, and the file it wrote keeps the metadata of the run that wrote it (ComfyUI behaves the same way).
+ */
 export interface RunContext {
   readonly promptId: string;
   readonly nodeId: string;
   readonly classType: string;
+  /** The API prompt being run. */
+  readonly prompt: ReadonlyApiPrompt;
+  /** The prompt's `extra_data` (`{}` when the host gave none). */
+  readonly extraData: ExtraData;
   /** Aborted when the run is interrupted; long loops check it between steps. */
   readonly signal: AbortSignal;
   /** Reports progress (`progress` event) and optionally a preview image (binary preview frame). */
