@@ -29,13 +29,18 @@ export const PIA_SOCKET_TYPES: readonly SocketTypeInfo[] = [
   { name: 'PIA_CONDITION', color: '#9ccc65', description: 'The scaled condition-image latent and the per-frame affinity mask.' },
 ];
 
-/** A pack instance: its node definitions and the model store they share (so a host can release the models). */
+/** A pack instance: its node definitions and the model store they share. */
 export interface PiaPack {
   readonly nodes: AnyNodeDefinition[];
   readonly context: PackContext;
+  /**
+   * Releases the loaded onnxruntime sessions (ComfyUI's `POST /free` `unload_models`, and shutdown). Call it
+   * between runs: a running node would lose its sessions. The next run that needs a model loads it again.
+   */
+  release(): Promise<void>;
 }
 
-/** Builds the pack with its shared state exposed; {@link createPiaNodes} is the usual entry. */
+/** Builds the pack with its shared state exposed, for hosts that release models; {@link createPiaNodes} gives the nodes only. */
 export function createPiaPack(options: PiaPackOptions): PiaPack {
   const pack = new PackContext(options);
   const nodes: AnyNodeDefinition[] = [
@@ -51,7 +56,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
   ];
-  return { nodes, context: pack };
+  return { nodes, context: pack, release: () => pack.release() };
 }
 
 /** The node definitions of the PIA pack, bound to the host's folders. */

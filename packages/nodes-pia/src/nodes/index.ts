@@ -8,5 +8,5 @@ export { affinityScheduleNode } from './affinity-schedule.js';
 export { piaConditionNode } from './pia-condition.js';
 export { ddimSamplerNode, MAX_WIDGET_SEED } from './ddim-sampler.js';
 export { vaeDecodeNode } from './vae-decode.js';
-export { saveVideoNode, videoFileRefs } from './save-video.js';
+export { embeddedMetadata, saveVideoNode, videoFileRefs } from './save-video.js';
 export { piaAnimateNode } from './pia-animate.js';

@@ -25,13 +25,15 @@ export function loadCheckpointNode(pack: PackContext) {
       { type: 'CLIP', tooltip: 'Tokenizer and text encoder.' },
       { type: 'VAE', tooltip: 'Image encoder and decoder.' },
     ],
-    // A replaced file under the same name re-runs the loader (and the store loads the new file).
+    // A replaced file under the same name re-runs the loader (and the store loads the new file); so does a release
+    // of the store's sessions, which the MODEL, CLIP and VAE of an earlier run point at.
     async fingerprint(literals) {
       const ckpt = String(literals['ckpt_name']);
       const pia = String(literals['pia_name']);
       // The demo files are written on first use; stamping them before they exist would change the key once they do.
       await pack.prepareModels(ckpt, pia);
-      return [fileStamp(join(pack.settings.modelsDir, 'checkpoints', ckpt)), fileStamp(join(pack.settings.modelsDir, 'pia', pia))].join('|');
+      const stamps = [fileStamp(join(pack.settings.modelsDir, 'checkpoints', ckpt)), fileStamp(join(pack.settings.modelsDir, 'pia', pia))];
+      return [...stamps, `release ${pack.store.generation}`].join('|');
     },
     async run({ ckpt_name, pia_name }, ctx) {
       ctx.text(`loading ${ckpt_name} + ${pia_name}`);

@@ -1,13 +1,13 @@
 /**
- * What the PIA nodes share within one pack instance: the host's folders, the model store, the video formats this
- * machine can write, and the host's hook for output metadata.
+ * What the PIA nodes share within one pack instance: the host's folders, the model store and the video formats this
+ * machine can write.
  */
-import { VIDEO_FORMATS, availableVideoFormats, type OutputMetadata, type VideoFormat } from '../video/index.js';
+import { VIDEO_FORMATS, availableVideoFormats, type VideoFormat } from '../video/index.js';
 import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_PIA, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
 import { listCheckpoints, listInputImages, listPiaFiles } from '../pipeline/model-folders.js';
 import { ModelStore } from '../pipeline/model-store.js';
 
-/** The folders and hooks a host gives the pack (see `PiaPackOptions`). */
+/** The folders and settings a host gives the pack (see `PiaPackOptions`). */
 export interface PackSettings {
   readonly modelsDir: string;
   readonly inputDir: string;
@@ -19,8 +19,6 @@ export interface PackSettings {
   readonly spinning?: boolean;
   /** Offer (and write on first use) the tiny demo models and demo picture. Default true. */
   readonly demo?: boolean;
-  /** The graph document / API prompt of a running prompt, for Save Video to embed. */
-  readonly outputMetadata?: (promptId: string) => OutputMetadata | undefined | Promise<OutputMetadata | undefined>;
 }
 
 /** Shared state of one pack instance. */
@@ -69,6 +67,11 @@ export class PackContext {
   /** Writes the demo models when the names are theirs and they are missing. */
   async prepareModels(checkpointName: string, piaName: string): Promise<void> {
     if (this.demo) await ensureDemoModelsFor(this.settings.modelsDir, checkpointName, piaName);
+  }
+
+  /** Releases every loaded onnxruntime session; the next run that needs a model loads it again. */
+  release(): Promise<void> {
+    return this.store.releaseAll();
   }
 
   /** Writes the demo picture when `name` is it and it is missing. */

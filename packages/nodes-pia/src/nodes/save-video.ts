@@ -4,9 +4,24 @@
  * Video Combine reports it. Also registered as `VHS_VideoCombine` (same inputs) for imported ComfyUI workflows.
  */
 import { basename } from 'node:path';
-import { defineNode, type FileRef } from '@piagraph/graph-core';
-import { saveVideo, type VideoFormat } from '../video/index.js';
+import { defineNode, type ExtraData, type FileRef, type ReadonlyApiPrompt } from '@piagraph/graph-core';
+import { saveVideo, type OutputMetadata, type VideoFormat } from '../video/index.js';
 import type { PackContext } from './pack-context.js';
+
+/**
+ * What the file embeds, from the run's context as ComfyUI's hidden `PROMPT` and `EXTRA_PNGINFO` inputs give it: the
+ * API prompt, and from `extra_pnginfo` the UI workflow (`workflow`) and the piagraph graph document (`piagraph`)
+ * that the host put there. Dropping the file into the editor restores the graph from them.
+ */
+export function embeddedMetadata(prompt: ReadonlyApiPrompt, extraData: ExtraData): OutputMetadata {
+  const metadata: OutputMetadata = { prompt: JSON.stringify(prompt) };
+  const info = extraData['extra_pnginfo'];
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) return metadata;
+  const { workflow, piagraph } = info as Record<string, unknown>;
+  if (workflow !== undefined && workflow !== null) metadata.workflow = JSON.stringify(workflow);
+  if (piagraph !== undefined && piagraph !== null) metadata.graph = JSON.stringify(piagraph);
+  return metadata;
+}
 
 /** One file of the result, as ComfyUI's UI dict lists it. */
 export function videoFileRefs(saved: { filename: string; subfolder: string; files: readonly string[] }, type: 'output' | 'temp'): FileRef[] {
@@ -21,7 +36,7 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
     category: 'pia/video',
     description:
       'Writes the frames as an animation. loop_count: GIF/WebP loop field (0 = forever); MP4/WebM: extra repeats of the ' +
-      'clip (0 = play once). The graph is embedded in the file when the host provides it.',
+      'clip (0 = play once). The prompt is embedded in the file, and the workflow or graph document when the host passes one.',
     outputNode: true,
     inputs: {
       required: {
@@ -47,7 +62,7 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
     },
     async run(inputs, ctx) {
       const type = inputs.save_output ? 'output' : 'temp';
-      const metadata = await pack.settings.outputMetadata?.(ctx.promptId);
+      const metadata = embeddedMetadata(ctx.prompt, ctx.extraData);
       const format = inputs.format as VideoFormat;
       const crf = inputs.crf === undefined ? undefined : format === 'video/h264-mp4' ? Math.min(inputs.crf, 51) : inputs.crf;
       const saved = await saveVideo(inputs.images, {
@@ -59,7 +74,7 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
         pingpong: inputs.pingpong,
         ...(crf !== undefined && (format === 'video/h264-mp4' || format === 'video/webm') ? { crf } : {}),
         ...(inputs.lossless !== undefined ? { lossless: inputs.lossless } : {}),
-        ...(metadata ? { metadata } : {}),
+        metadata,
       });
       const files = videoFileRefs(saved, type);
       const gif: FileRef = { filename: saved.filename, subfolder: saved.subfolder, type, format, frame_rate: inputs.frame_rate };

@@ -35,6 +35,7 @@ export interface ModelStoreOptions {
 /** Loads and shares PIA pipelines by (checkpoint, PIA file, file stamps). */
 export class ModelStore {
   readonly #loads = new Map<string, Promise<LoadedPipeline>>();
+  #generation = 0;
 
   constructor(readonly options: ModelStoreOptions) {}
 
@@ -89,10 +90,19 @@ export class ModelStore {
     return { key, checkpointName, piaName, models, tokenizer, seconds: (performance.now() - started) / 1000 };
   }
 
-  /** Releases every session (server shutdown, `POST /free`). */
+  /**
+   * How many times `releaseAll` has run. Values handed out before a release hold released sessions, so whatever
+   * caches them (the executor's output cache, through Load Checkpoint's fingerprint) keys on this.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Releases every session (server shutdown, `POST /free`); later `get`s load again. */
   async releaseAll(): Promise<void> {
     const loads = [...this.#loads.values()];
     this.#loads.clear();
+    this.#generation++;
     await Promise.all(loads.map((l) => l.then((p) => p.models.release(), () => undefined)));
   }
 }

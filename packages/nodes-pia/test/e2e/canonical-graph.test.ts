@@ -28,8 +28,8 @@ beforeAll(async () => {
   h = await createHarness();
   doc = await readExample('pia-image-to-video.json');
   prompt = promptWith(doc, h.registry);
-  h.metadata.set('canonical', { graph: JSON.stringify(doc), prompt: JSON.stringify(prompt) });
-  first = (await h.run(prompt, { promptId: 'canonical' })).result;
+  // As the server passes a job submitted as a graph document: the document in `extra_pnginfo.piagraph`.
+  first = (await h.run(prompt, { promptId: 'canonical', extraData: { extra_pnginfo: { piagraph: doc } } })).result;
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +54,7 @@ describe('the canonical graph on the demo model', { timeout: 60_000 }, () => {
     expect(meta.loop).toBe(0);
   });
 
-  it('embeds the graph document and the prompt the host gave', async () => {
+  it('embeds the graph document of the extra data and the prompt being run', async () => {
     const embedded = extractEmbeddedGraph(await readFile(savedFile(first).path));
     expect(embedded?.graph).toEqual(JSON.parse(JSON.stringify(doc)));
     expect(embedded?.prompt).toEqual(JSON.parse(JSON.stringify(prompt)));
@@ -101,8 +101,8 @@ describe('caching and interruption', { timeout: 60_000 }, () => {
     const { result, events } = await h.run(promptWith(doc, h.registry, { '7.seed': 43 }));
     expect(result.status).toBe('success');
     const cached = events.find((e) => e.type === 'execution_cached');
-    // Nodes upstream of a cached node are not visited at all, so 4 and 5 are neither cached nor run.
-    expect(cached?.type === 'execution_cached' && [...cached.data.nodes].sort()).toEqual(['1', '2', '3', '6']);
+    // Everything upstream of the sampler is listed, 4 and 5 included though only 6 is read from the cache.
+    expect(cached?.type === 'execution_cached' && [...cached.data.nodes].sort()).toEqual(['1', '2', '3', '4', '5', '6']);
     expect(result.executed).toEqual(['7', '8', '9']);
     expect(savedFile(result).ref.filename).toBe('piagraph_00002_.gif');
   });

@@ -9,11 +9,11 @@ import {
   parseGraphDocument,
   type ApiPrompt,
   type ExecutionEvent,
+  type ExtraData,
   type GraphDocument,
   type RunResult,
 } from '@piagraph/graph-core';
 import { createPiaPack, type PiaPack } from '../../src/pack.js';
-import type { OutputMetadata } from '../../src/video/index.js';
 
 export const EXAMPLES_DIR = resolve(import.meta.dirname, '../../../../examples');
 
@@ -29,9 +29,10 @@ export interface Harness {
   readonly pack: PiaPack;
   readonly registry: NodeRegistry;
   readonly executor: Executor;
-  /** Metadata Save Video embeds, by prompt id (the host's hook). */
-  readonly metadata: Map<string, OutputMetadata>;
-  run(prompt: ApiPrompt, options?: { promptId?: string; signal?: AbortSignal; onEvent?: (e: ExecutionEvent) => void }): Promise<{ result: RunResult; events: ExecutionEvent[] }>;
+  run(
+    prompt: ApiPrompt,
+    options?: { promptId?: string; signal?: AbortSignal; extraData?: ExtraData; onEvent?: (e: ExecutionEvent) => void },
+  ): Promise<{ result: RunResult; events: ExecutionEvent[] }>;
   close(): Promise<void>;
 }
 
@@ -41,14 +42,12 @@ let counter = 0;
 export async function createHarness(modelsDir?: string): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'piagraph-e2e-'));
   const dirs = { models: modelsDir ?? join(root, 'models'), input: join(root, 'input'), output: join(root, 'output'), temp: join(root, 'temp') };
-  const metadata = new Map<string, OutputMetadata>();
   const pack = createPiaPack({
     modelsDir: dirs.models,
     inputDir: dirs.input,
     outputDir: dirs.output,
     tempDir: dirs.temp,
     threads: 2,
-    outputMetadata: (id) => metadata.get(id),
   });
   const registry = new NodeRegistry().registerPack('piagraph.nodes-pia', pack.nodes);
   const executor = new Executor(registry);
@@ -58,12 +57,12 @@ export async function createHarness(modelsDir?: string): Promise<Harness> {
     pack,
     registry,
     executor,
-    metadata,
     async run(prompt, options = {}) {
       const events: ExecutionEvent[] = [];
       const result = await executor.run(prompt, {
         promptId: options.promptId ?? `p${++counter}`,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.extraData ? { extraData: options.extraData } : {}),
         onEvent: (e) => {
           events.push(e);
           options.onEvent?.(e);
@@ -72,7 +71,7 @@ export async function createHarness(modelsDir?: string): Promise<Harness> {
       return { result, events };
     },
     async close() {
-      await pack.context.store.releaseAll();
+      await pack.release();
       await rm(root, { recursive: true, force: true });
     },
   };
