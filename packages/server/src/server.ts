@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Executor, NodeRegistry, type AnyNodeDefinition } from '@piagraph/graph-core';
-import { createPiaNodes } from '@piagraph/nodes-pia';
+import { createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from './db/open-database.js';
 import { SettingsStore } from './db/settings-store.js';
@@ -78,9 +78,11 @@ export interface PiagraphServer {
   readonly registry: NodeRegistry;
   readonly store: JobStore;
   readonly worker: Worker;
+  /** The PIA pack, whose models `POST /free` releases; undefined when `piaNodes` is false. */
+  readonly pack: PiaPack | undefined;
   /** Ids of jobs that were running when the previous process died (failed or re-queued on this start). */
   readonly recoveredJobs: string[];
-  /** Stops accepting requests, puts a running job back in the queue, closes sockets and the database. */
+  /** Stops accepting requests, puts a running job back in the queue, closes sockets, releases the models, closes the database. */
   close(): Promise<void>;
 }
 
@@ -126,18 +128,17 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
   }
 
   const registry = new NodeRegistry();
-  if (options.piaNodes !== false) {
-    registry.registerPack(
-      'piagraph.nodes-pia',
-      createPiaNodes({
-        modelsDir: dirs.models,
-        inputDir: dirs.input,
-        outputDir: dirs.output,
-        tempDir: dirs.temp,
-        ...(options.device ? { device: options.device } : {}),
-      }),
-    );
-  }
+  const pack =
+    options.piaNodes === false
+      ? undefined
+      : createPiaPack({
+          modelsDir: dirs.models,
+          inputDir: dirs.input,
+          outputDir: dirs.output,
+          tempDir: dirs.temp,
+          ...(options.device ? { device: options.device } : {}),
+        });
+  if (pack) registry.registerPack('piagraph.nodes-pia', pack.nodes);
   if (options.nodes && options.nodes.length > 0) registry.register(...options.nodes);
   const executor = new Executor(registry, options.cacheBudgetBytes !== undefined ? { cacheBudgetBytes: options.cacheBudgetBytes } : {});
 
@@ -154,7 +155,11 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
     options.keepaliveMs ?? 5000,
   );
-  worker = new Worker(store, executor, hub, settings, options.maxHistory ?? 10_000, options.startGraceMs ?? 25);
+  worker = new Worker(store, executor, hub, settings, {
+    ...(options.maxHistory !== undefined ? { maxHistory: options.maxHistory } : {}),
+    ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
+    ...(pack ? { releaseModels: () => pack.release() } : {}),
+  });
   const services: ServerServices = {
     dirs,
     registry,
@@ -198,6 +203,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
       // Upgraded sockets still count as the server's connections, so they must go before `close` can finish.
       await hub.close();
       await stopped;
+      await pack?.release();
       db.close();
     })());
 
@@ -211,6 +217,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     registry,
     store,
     worker,
+    pack,
     recoveredJobs,
     close,
   };

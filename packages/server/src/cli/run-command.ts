@@ -14,8 +14,9 @@ import {
   type UiOutput,
   type ValidationErrorItem,
 } from '@piagraph/graph-core';
-import { createPiaNodes } from '@piagraph/nodes-pia';
+import { createPiaPack } from '@piagraph/nodes-pia';
 import { DEFAULT_DATA_DIR, prepareDataDirs } from '../files/data-dirs.js';
+import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { CliUsageError, type CliIo } from './cli-io.js';
 import { loadNodePacks } from './load-packs.js';
 import { applyOverrides, parseOverride } from './overrides.js';
@@ -120,16 +121,14 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
     outputDir = realpathSync(out);
   }
   const registry = new NodeRegistry();
-  registry.registerPack(
-    'piagraph.nodes-pia',
-    createPiaNodes({
-      modelsDir: dirs.models,
-      inputDir: dirs.input,
-      outputDir,
-      tempDir: dirs.temp,
-      ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
-    }),
-  );
+  const pack = createPiaPack({
+    modelsDir: dirs.models,
+    inputDir: dirs.input,
+    outputDir,
+    tempDir: dirs.temp,
+    ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+  });
+  registry.registerPack('piagraph.nodes-pia', pack.nodes);
   const extra = [
     ...(ctx.nodes?.({ outputDir, inputDir: dirs.input, tempDir: dirs.temp }) ?? []),
     ...(await loadNodePacks(values.pack ?? [], ctx.cwd)),
@@ -157,12 +156,19 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
   }
 
   const reporter = new ProgressReporter(ctx.io, prompt);
-  const result = await new Executor(registry).run(prompt, {
-    promptId: `cli-${Date.now()}`,
-    outputs: validation.outputs,
-    onEvent: (e) => reporter.onEvent(e),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  let result: RunResult;
+  try {
+    result = await new Executor(registry).run(prompt, {
+      promptId: `cli-${Date.now()}`,
+      outputs: validation.outputs,
+      // Outputs embed the graph file as it was given (a document or UI workflow), as the server does for its jobs.
+      extraData: withSubmittedGraph({}, text),
+      onEvent: (e) => reporter.onEvent(e),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } finally {
+    await pack.release();
+  }
   if (result.status === 'error') {
     const e = result.error;
     ctx.io.stderr.write(

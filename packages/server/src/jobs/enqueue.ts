@@ -9,6 +9,7 @@ import {
   type ValidationErrorItem,
 } from '@piagraph/graph-core';
 import { BadRequestError, ConflictError, HttpError } from '../errors.js';
+import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { JobStateError, type JobStore } from './job-store.js';
 import type { JobRecord } from './job-types.js';
 
@@ -74,7 +75,8 @@ function optionalString(value: unknown, field: string): string | undefined {
 /**
  * Validates and queues a prompt, ComfyUI's `post_prompt`: format errors and prompts whose every output fails are
  * refused with `PromptValidationError`; a prompt with some valid outputs is queued with those, and the errors of the
- * others are returned as `nodeErrors`.
+ * others are returned as `nodeErrors`. A graph document or UI workflow is kept in the job's `extra_data` (see
+ * `withSubmittedGraph`) for the outputs to embed.
  */
 export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, request: EnqueueRequest): Promise<Enqueued> {
   const clientId = optionalString(request.clientId, 'client_id');
@@ -101,7 +103,8 @@ export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, req
   const validation = await validatePrompt(registry, prompt, targets ? { outputs: targets } : {});
   if (!validation.ok) throw new PromptValidationError(validation.error, validation.nodeErrors);
 
-  const extraData: Record<string, unknown> = { ...((extra as Record<string, unknown> | undefined) ?? {}) };
+  // Output nodes embed the submitted graph document or workflow from here, so saved files reopen as that graph.
+  const extraData = withSubmittedGraph({ ...((extra as Record<string, unknown> | undefined) ?? {}) }, request.graph);
   for (const key of SENSITIVE_EXTRA_KEYS) delete extraData[key];
   if (clientId !== undefined) extraData.client_id = clientId;
   extraData.create_time = Date.now();

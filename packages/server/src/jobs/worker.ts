@@ -13,6 +13,28 @@ export interface RunEngine {
   clearCache(): void;
 }
 
+/** What `POST /free` asks for: ComfyUI's `unload_models` and `free_memory` flags. */
+export interface FreeRequest {
+  /** Release the loaded models (onnxruntime sessions). */
+  unloadModels: boolean;
+  /** Drop the executor's cached outputs. */
+  freeMemory: boolean;
+}
+
+/** Settings of a `Worker`; every one has a default. */
+export interface WorkerOptions {
+  /** Finished jobs kept in the history (default 10 000, as ComfyUI). */
+  maxHistory?: number;
+  /**
+   * A job starts no sooner than this long after it was queued (default 25 ms). The npm clients register their
+   * listeners for a prompt only after they have parsed the `POST /prompt` answer; a prompt that runs in a
+   * millisecond (fully cached, or tiny) would otherwise send its events before anyone listens for them.
+   */
+  startGraceMs?: number;
+  /** Releases the node packs' loaded models (default: nothing to release). */
+  releaseModels?: () => Promise<void>;
+}
+
 /** Events of the worker, for in-process users (tests, the benchmark). */
 export interface WorkerEvents {
   'job-started': [job: JobRecord];
@@ -37,23 +59,23 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private current: Current | undefined;
   private draining: Promise<void> | undefined;
   private kickAgain = false;
-  private freeRequested = false;
+  private pendingFree: FreeRequest | undefined;
   private closing = false;
+  private readonly maxHistory: number;
+  private readonly startGraceMs: number;
+  private readonly releaseModels: () => Promise<void>;
 
   constructor(
     private readonly store: JobStore,
     private readonly engine: RunEngine,
     private readonly hub: WsHub,
     private readonly settings: SettingsStore,
-    private readonly maxHistory = 10_000,
-    /**
-     * A job starts no sooner than this long after it was queued. The npm clients register their listeners for a
-     * prompt only after they have parsed the `POST /prompt` answer; a prompt that runs in a millisecond (fully
-     * cached, or tiny) would otherwise send its events before anyone listens for them.
-     */
-    private readonly startGraceMs = 25,
+    options: WorkerOptions = {},
   ) {
     super();
+    this.maxHistory = options.maxHistory ?? 10_000;
+    this.startGraceMs = options.startGraceMs ?? 25;
+    this.releaseModels = options.releaseModels ?? (async () => {});
   }
 
   /** True while the queue does not start new jobs (the running one, if any, goes on). Persisted. */
@@ -108,10 +130,30 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return true;
   }
 
-  /** Clears the executor's caches now when idle, or right after the running job. */
-  requestFree(): void {
-    if (this.current) this.freeRequested = true;
-    else this.engine.clearCache();
+  /**
+   * Frees what `request` names now when idle, or right after the running job; the next job starts only once it is
+   * done, so no run ever loses its models midway.
+   */
+  requestFree(request: FreeRequest): void {
+    const pending = this.pendingFree;
+    this.pendingFree = pending
+      ? { unloadModels: pending.unloadModels || request.unloadModels, freeMemory: pending.freeMemory || request.freeMemory }
+      : request;
+    if (this.closing) return;
+    this.kick();
+  }
+
+  private async free(): Promise<void> {
+    const request = this.pendingFree;
+    this.pendingFree = undefined;
+    if (!request) return;
+    if (request.freeMemory) this.engine.clearCache();
+    if (!request.unloadModels) return;
+    try {
+      await this.releaseModels();
+    } catch {
+      // A session that fails to release is beyond reach either way; the queue must go on, and the next run loads anew.
+    }
   }
 
   /** Resolves when the queue is empty or paused and nothing runs (tests use it). */
@@ -130,7 +172,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   private async drain(): Promise<void> {
-    while (!this.closing && !this.paused) {
+    while (!this.closing) {
+      if (this.pendingFree) await this.free();
+      if (this.paused) return;
       const job = this.store.nextPending();
       if (!job) return;
       const wait = job.createTime + this.startGraceMs - Date.now();
@@ -153,6 +197,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     try {
       const result = await this.engine.run(job.prompt, {
         promptId: job.id,
+        extraData: job.extraData,
         signal: controller.signal,
         outputs: job.outputsToExecute,
         onEvent: (event) => {
@@ -171,10 +216,6 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
     this.store.finish(job.id, outcome);
     this.store.pruneHistory(this.maxHistory);
-    if (this.freeRequested) {
-      this.freeRequested = false;
-      this.engine.clearCache();
-    }
     this.hub.broadcastStatus(job.clientId);
     this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
     this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });

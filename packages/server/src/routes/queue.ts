@@ -43,9 +43,12 @@ export function registerQueueRoutes(router: Router, s: ServerServices): void {
     sendEmpty(res);
   });
 
+  // ComfyUI's flags: `free_memory` drops the cached outputs and, unless `unload_models` is false, releases the models.
   router.post('/free', async ({ req, res }) => {
     const body = await readJsonObject(req, true);
-    if (body.unload_models === true || body.free_memory === true) s.worker.requestFree();
+    const freeMemory = body.free_memory === true;
+    const unloadModels = body.unload_models === undefined ? freeMemory : body.unload_models === true;
+    if (freeMemory || unloadModels) s.worker.requestFree({ unloadModels, freeMemory });
     sendEmpty(res);
   });
 

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { extractEmbeddedGraph } from '@piagraph/graph-core';
 import { runCli } from '../../src/cli.js';
 import { numberDocument, numberWorkflow } from '../fixtures/graphs.js';
 import { TINY_PNG, serverTestNodes } from '../fixtures/server-test-nodes.js';
@@ -72,6 +73,20 @@ describe('piagraph run', () => {
     const path = /output {3}node 2 images: (.+)\n/.exec(r.stdout)?.[1];
     expect(path).toBe(join(dir, 'renders', 'cli_00001_.png'));
     expect(readFileSync(path!).equals(TINY_PNG)).toBe(true);
+  });
+
+  it('embeds the graph document it ran in the video it saves', { timeout: 120_000 }, async () => {
+    const doc = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../examples/pia-image-to-video.json'), 'utf8')) as {
+      nodes: Record<string, { values: Record<string, unknown> }>;
+    };
+    doc.nodes['7']!.values['steps'] = 2;
+    const r = await cli(['run', graphFile('pia.json', doc), '--set', '7.seed=7']);
+    expect(r.code).toBe(0);
+    const path = /output {3}node 9 gifs: (.+)\n/.exec(r.stdout)?.[1];
+    const embedded = extractEmbeddedGraph(readFileSync(path!));
+    // The file as given; the prompt is what ran, with the --set override.
+    expect(embedded?.graph).toEqual(doc);
+    expect(embedded?.prompt).toMatchObject({ '7': { class_type: 'PIADDIMSampler', inputs: { seed: 7, steps: 2 } } });
   });
 
   it('prints plain progress lines when piped', async () => {

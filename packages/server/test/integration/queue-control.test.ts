@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { numberPrompt, slowPrompt, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RecordingSocket } from '../helpers/ws-client.js';
 
@@ -126,6 +126,22 @@ describe('POST /queue, /interrupt and /free', () => {
     const second = await queue(numberPrompt(77), { client_id: 'free' });
     await ws.waitForDone(second);
     expect(ws.eventsFor(second).find((e) => e.type === 'execution_cached')!.data.nodes).toEqual([]);
+    await ws.close();
+  });
+
+  it('releases the models only once the running job has finished', async () => {
+    const release = vi.spyOn(t.server.pack!, 'release');
+    const ws = await RecordingSocket.connect(t.url, 'free-later');
+    const id = await queue(slowPrompt(300, 3), { client_id: 'free-later' });
+    await ws.waitFor((m) => 'type' in m && m.type === 'executing' && m.data.node === '1');
+    expect((await t.postJson('/free', { unload_models: true })).status).toBe(200);
+    expect(release).not.toHaveBeenCalled();
+    await ws.waitForDone(id);
+    await t.server.worker.idle();
+    expect(release).toHaveBeenCalledOnce();
+    const job = (await (await t.fetch(`/api/jobs/${id}`)).json()) as { status: string };
+    expect(job.status).toBe('completed');
+    release.mockRestore();
     await ws.close();
   });
 });
