@@ -15,7 +15,11 @@ import { areTypesCompatible } from '@piagraph/graph-core';
 import { contextMenuItems, type MenuActions } from './context-menu.js';
 import type { EditorNode, Schemes } from './schemes.js';
 import { throttleMinimap } from './minimap-throttle.js';
+import { BatchedSocketPosition } from './socket-positions.js';
 import { DocumentSync, type UserIntents } from './sync.js';
+
+/** Below this zoom, nodes draw their widgets as plain boxes (the text is unreadable there and costly to paint). */
+export const DETAIL_ZOOM = 0.5;
 
 export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra;
 
@@ -78,6 +82,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   const ConnectionView = makeConnectionComponent((id) => deps.services.docs.doc.links[id]?.type);
   render.addPreset(
     ReactPresets.classic.setup({
+      socketPositionWatcher: new BatchedSocketPosition<Schemes, AreaExtra>() as never,
       customize: {
         node: () => NodeView as never,
         socket: () => SocketView as never,
@@ -107,7 +112,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
 
   editor.use(area);
   let sync: DocumentSync | undefined;
-  throttleMinimap(area, () => sync?.busy ?? false);
+  throttleMinimap(minimap, () => sync?.busy ?? false);
   area.use(connection);
   area.use(render);
   area.use(contextMenu);
@@ -130,6 +135,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
       const moved = sync.movedNodes(deps.services.docs.doc);
       if (Object.keys(moved).length) deps.onNodesMoved(moved);
     }
+    if (ctx.type === 'zoomed') container.classList.toggle('pg-lod', area.area.transform.k < DETAIL_ZOOM);
     if (ctx.type === 'nodepicked') queueMicrotask(() => deps.onSelectionChanged?.());
     if (ctx.type === 'pointerdown') refusedDrop = false;
     // Rete's classic flow keeps a refused wire on the cursor; drop it instead, as ComfyUI does.

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import type { DocNode, GraphDocument } from '@piagraph/graph-core';
 import type { DocumentStore } from '../document/store.js';
 import type { RunStore } from './run-store.js';
@@ -30,18 +30,34 @@ export function useDocumentIsEmpty(docs: DocumentStore): boolean {
   );
 }
 
-/** The names of a node's inputs that a link feeds, as a stable comma-joined key. */
+/** Per document: each node's linked input names as a sorted comma-joined key, computed once for all nodes. */
+const linkedKeys = new WeakMap<GraphDocument, Map<string, string>>();
+
+function linkedInputsKey(doc: GraphDocument, id: string): string {
+  let keys = linkedKeys.get(doc);
+  if (!keys) {
+    const names = new Map<string, string[]>();
+    for (const l of Object.values(doc.links)) {
+      const list = names.get(l.target.node);
+      if (list) list.push(l.target.input);
+      else names.set(l.target.node, [l.target.input]);
+    }
+    keys = new Map([...names].map(([node, inputs]) => [node, inputs.sort().join(',')]));
+    linkedKeys.set(doc, keys);
+  }
+  return keys.get(id) ?? '';
+}
+
+/**
+ * The names of a node's inputs that a link feeds. The snapshot is a string, so a node re-renders only when its own
+ * linked inputs change; the scan of the links is shared by every node (once per document, not once per node).
+ */
 export function useLinkedInputs(docs: DocumentStore, id: string): ReadonlySet<string> {
   const key = useSyncExternalStore(
     (cb) => docs.subscribe(cb),
-    () =>
-      Object.values(docs.doc.links)
-        .filter((l) => l.target.node === id)
-        .map((l) => l.target.input)
-        .sort()
-        .join(','),
+    () => linkedInputsKey(docs.doc, id),
   );
-  return new Set(key ? key.split(',') : []);
+  return useMemo(() => new Set(key ? key.split(',') : []), [key]);
 }
 
 /** The whole run state. */
