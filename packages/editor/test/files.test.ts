@@ -32,7 +32,7 @@ function pngWithText(key: string, text: string): Buffer {
 
 describe('documentFromFile', () => {
   it('restores the graph embedded in a PNG output', async () => {
-    const file = new File([pngWithText('piagraph', JSON.stringify(samplerDocument()))], 'out.png', { type: 'image/png' });
+    const file = new File([new Uint8Array(pngWithText('piagraph', JSON.stringify(samplerDocument())))], 'out.png', { type: 'image/png' });
     expect((await documentFromFile(file, registry)).doc).toEqual(samplerDocument());
   });
 
@@ -42,7 +42,7 @@ describe('documentFromFile', () => {
   });
 
   it('refuses an image that carries no graph', async () => {
-    const file = new File([pngWithText('Comment', 'hello')], 'plain.png');
+    const file = new File([new Uint8Array(pngWithText('Comment', 'hello'))], 'plain.png');
     await expect(documentFromFile(file, registry)).rejects.toBeInstanceOf(UnsupportedGraphError);
   });
 });
