@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer, clipTokenizerJson, readClipBpeFile } from '../../src/tokenizer/index.js';
 
 // Reference ids from CLIP's own SimpleTokenizer (openai/CLIP) with ftfy 6.3.1; see the data folder's README.
-// The project's shared/ folder sits beside the repository checkout (as in CI), not inside it.
-const DATA = fileURLToPath(new URL('../../../../../shared/data/clip-tokenizer', import.meta.url));
+// CLIP's own vocabulary and reference ids, vendored (MIT, see the folder's README and LICENSE) so a plain clone tests them.
+const DATA = fileURLToPath(new URL('../fixtures/clip-tokenizer', import.meta.url));
 interface Case {
   text: string;
   ids: number[];
