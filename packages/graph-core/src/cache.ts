@@ -53,17 +53,38 @@ class LaneHash {
     return this;
   }
 
+  /**
+   * Feeds the eight UTF-16 code units that `compactKey` would make of the lanes at `lanes[at .. at + 4)`: the same
+   * state as `update(compactKey(lanes, at))`, without building the string. Upstream keys enter signatures this way.
+   */
+  updateKeyLanes(lanes: Int32Array, at: number): this {
+    for (let i = at; i < at + 4; i++) {
+      const lane = lanes[i]!;
+      this.#mix(lane & 0xffff);
+      this.#mix(lane >>> 16);
+    }
+    return this;
+  }
+
+  /** `update(String(value))` for a whole number, without the string for the usual single digit. */
+  updateDecimal(value: number): this {
+    if (value >= 0 && value < 10) this.#mix(48 + value);
+    else this.update(String(value));
+    return this;
+  }
+
+  #mix(ch: number): void {
+    this.#a = Math.imul(this.#a ^ ch, 2654435761);
+    this.#b = Math.imul(this.#b ^ ch, 1597334677);
+    this.#c = Math.imul(this.#c ^ ch, 2246822519);
+    this.#d = Math.imul(this.#d ^ ch, 3266489917);
+  }
+
   /** The four lanes after the final avalanche. */
   lanes(): [number, number, number, number] {
-    let a = this.#a;
-    let b = this.#b;
-    let c = this.#c;
-    let d = this.#d;
-    a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
-    b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
-    c = Math.imul(c ^ (c >>> 16), 2246822507) ^ Math.imul(d ^ (d >>> 13), 3266489909);
-    d = Math.imul(d ^ (d >>> 16), 2246822507) ^ Math.imul(c ^ (c >>> 13), 3266489909);
-    return [a, b, c, d];
+    const out = new Int32Array(4);
+    this.writeLanes(out, 0);
+    return [out[0]!, out[1]!, out[2]!, out[3]!];
   }
 
   /**
@@ -74,6 +95,75 @@ class LaneHash {
     const [a, b, c, d] = this.lanes();
     return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16, c & 0xffff, c >>> 16, d & 0xffff, d >>> 16);
   }
+
+  /**
+   * Writes the four lanes after the final avalanche to `out[at .. at + 4)`, the unboxed form of `compact()`: the
+   * planner keys every node of every run, and an array per key was a tenth of a cached run's garbage.
+   */
+  writeLanes(out: Int32Array, at: number): void {
+    let a = this.#a;
+    let b = this.#b;
+    let c = this.#c;
+    let d = this.#d;
+    a = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+    b = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
+    c = Math.imul(c ^ (c >>> 16), 2246822507) ^ Math.imul(d ^ (d >>> 13), 3266489909);
+    d = Math.imul(d ^ (d >>> 16), 2246822507) ^ Math.imul(c ^ (c >>> 13), 3266489909);
+    out[at] = a;
+    out[at + 1] = b;
+    out[at + 2] = c;
+    out[at + 3] = d;
+  }
+}
+
+/** The key string of the lanes at `lanes[at .. at + 4)`, equal to `SignatureBuilder.key()` of the node that wrote them. */
+export function compactKey(lanes: Int32Array, at: number): string {
+  const a = lanes[at]!;
+  const b = lanes[at + 1]!;
+  const c = lanes[at + 2]!;
+  const d = lanes[at + 3]!;
+  return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16, c & 0xffff, c >>> 16, d & 0xffff, d >>> 16);
+}
+
+/** Whether `key` is the compact key of the lanes at `lanes[at .. at + 4)`. */
+function isCompactKeyOf(key: string, lanes: Int32Array, at: number): boolean {
+  if (key.length !== 8) return false;
+  for (let i = 0; i < 4; i++) {
+    const lane = lanes[at + i]!;
+    if (key.charCodeAt(2 * i) !== (lane & 0xffff) || key.charCodeAt(2 * i + 1) !== lane >>> 16) return false;
+  }
+  return true;
+}
+
+const INDEX_SEED = 0x2545f491;
+
+function mixIndex(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x5bd1e995);
+}
+
+/**
+ * Kept to 30 bits so that the index is a small integer, which a `Map` stores unboxed and hashes without touching
+ * memory; at that width keys do share indexes now and then, which `OutputCache` resolves.
+ */
+function finishIndex(hash: number): number {
+  return (hash ^ (hash >>> 15)) & 0x3fffffff;
+}
+
+/** The cache index of a key string (exported for tests, not from the package). */
+export function indexOfKey(key: string): number {
+  let hash = INDEX_SEED;
+  for (let i = 0; i < key.length; i++) hash = mixIndex(hash, key.charCodeAt(i));
+  return finishIndex(hash);
+}
+
+/** `indexOfKey(compactKey(lanes, at))`, without building the string. */
+function indexOfLanes(lanes: Int32Array, at: number): number {
+  let hash = INDEX_SEED;
+  for (let i = at; i < at + 4; i++) {
+    const lane = lanes[i]!;
+    hash = mixIndex(mixIndex(hash, lane & 0xffff), lane >>> 16);
+  }
+  return finishIndex(hash);
 }
 
 /** Two hex digits for each byte value. */
@@ -131,12 +221,23 @@ export class SignatureBuilder {
 
   /** Adds a linked input; callers add them sorted by `input`. */
   upstream(input: string, key: string, output: number): this {
-    this.#hash.update('\u0000').update(input).update('=').update(key).update(':').update(String(output));
+    this.#hash.update('\u0000').update(input).update('=').update(key).update(':').updateDecimal(output);
+    return this;
+  }
+
+  /** `upstream` with the upstream key as the lanes `writeKey` stored: the planner keeps keys unboxed. */
+  upstreamLanes(input: string, lanes: Int32Array, at: number, output: number): this {
+    this.#hash.update('\u0000').update(input).update('=').updateKeyLanes(lanes, at).update(':').updateDecimal(output);
     return this;
   }
 
   key(): string {
     return this.#hash.compact();
+  }
+
+  /** Writes the key as four 32-bit lanes to `out[at .. at + 4)` (`compactKey` turns them into `key()`'s string). */
+  writeKey(out: Int32Array, at: number): void {
+    this.#hash.writeLanes(out, at);
   }
 }
 
@@ -202,9 +303,19 @@ export interface CacheStats {
   budgetBytes: number;
 }
 
-/** Node results by signature key, least recently used first out when the byte budget is exceeded. */
+/** The index's mark for a hash that several keys share (see `OutputCache`). */
+const SHARED = Symbol('shared');
+
+/**
+ * Node results by signature key, least recently used first out when the byte budget is exceeded.
+ *
+ * Besides the entries by key, a side index maps a small-integer hash of each key to that key, or to `SHARED` when
+ * several keys have that hash. It serves `hasKeyLanes`, the planner's lookup of every ancestor on every run: a
+ * small-integer `Map` probe costs a fraction of hashing and comparing a key string, and no string is built.
+ */
 export class OutputCache {
   readonly #entries = new Map<string, CacheEntry>();
+  readonly #index = new Map<number, string | typeof SHARED>();
   #bytes = 0;
 
   constructor(readonly budgetBytes: number = DEFAULT_CACHE_BUDGET_BYTES) {
@@ -225,18 +336,26 @@ export class OutputCache {
     return this.#entries.has(key);
   }
 
+  /** `has(compactKey(lanes, at))`, without building the key string. */
+  hasKeyLanes(lanes: Int32Array, at: number): boolean {
+    const indexed = this.#index.get(indexOfLanes(lanes, at));
+    if (indexed === undefined) return false;
+    if (indexed !== SHARED) return isCompactKeyOf(indexed, lanes, at);
+    return this.#entries.has(compactKey(lanes, at));
+  }
+
   /** Stores an entry, then evicts least recently used ones until the budget holds. An entry over budget is not kept. */
   set(key: string, entry: CacheEntry): void {
     this.delete(key);
     if (entry.sizeBytes > this.budgetBytes) return;
     this.#entries.set(key, entry);
+    this.#addToIndex(key);
     this.#bytes += entry.sizeBytes;
     // Checked before iterating: a run stores one entry per node, and most stores evict nothing.
     if (this.#bytes <= this.budgetBytes) return;
-    for (const [oldKey, old] of this.#entries) {
+    for (const oldKey of this.#entries.keys()) {
       if (this.#bytes <= this.budgetBytes) break;
-      this.#entries.delete(oldKey);
-      this.#bytes -= old.sizeBytes;
+      this.delete(oldKey);
     }
   }
 
@@ -245,14 +364,25 @@ export class OutputCache {
     if (!entry) return;
     this.#entries.delete(key);
     this.#bytes -= entry.sizeBytes;
+    const index = indexOfKey(key);
+    // A `SHARED` mark stays: the keys left behind it are still found through `#entries`.
+    if (this.#index.get(index) === key) this.#index.delete(index);
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#index.clear();
     this.#bytes = 0;
   }
 
   stats(): CacheStats {
     return { entries: this.#entries.size, bytes: this.#bytes, budgetBytes: this.budgetBytes };
+  }
+
+  #addToIndex(key: string): void {
+    const index = indexOfKey(key);
+    const indexed = this.#index.get(index);
+    if (indexed === undefined) this.#index.set(index, key);
+    else if (indexed !== key) this.#index.set(index, SHARED);
   }
 }

@@ -6,8 +6,17 @@ export { DEFAULT_PACK, NodeRegistry, type NodeRegistryOptions } from './node-reg
 export { inputInfo, toObjectInfo, type ObjectInfo, type ObjectInfoInput, type ObjectInfoNode } from './object-info.js';
 export { WIDGET_TYPES, comboOptions, findInput, hasWidget, inputEntries, isLinkValue, isWidgetSpec, type InputEntry } from './node-inputs.js';
 export { checkLiteral, type LiteralCheck } from './literal-cast.js';
-export { validatePrompt, analysePrompt, type ValidateOptions, type PreparedNode, type PreparedLink, type PromptAnalysis } from './validate.js';
-export { planExecution, planOrdered, type ExecutionPlan, type CacheLookup } from './plan.js';
+export {
+  validatePrompt,
+  analysePrompt,
+  PreparedNodes,
+  type NodeLookup,
+  type ValidateOptions,
+  type PreparedNode,
+  type PreparedLink,
+  type PromptAnalysis,
+} from './validate.js';
+export { planExecution, planOrdered, SignatureKeys, type ExecutionPlan, type CacheLookup } from './plan.js';
 export {
   DEFAULT_CACHE_BUDGET_BYTES,
   OutputCache,

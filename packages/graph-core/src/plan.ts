@@ -1,11 +1,40 @@
-import { SignatureBuilder } from './cache.js';
+import { compactKey, SignatureBuilder } from './cache.js';
 import { GraphCycleError } from './errors.js';
 import { idTable, walkUpstream } from './graph-walk.js';
-import type { PreparedLink, PreparedNode } from './validate.js';
+import type { NodeLookup, PreparedLink, PreparedNode } from './validate.js';
 
-/** The cache as the planner sees it. */
+/** The cache as the planner sees it: `OutputCache.hasKeyLanes`. */
 export interface CacheLookup {
-  has(key: string): boolean;
+  /** Whether the key whose lanes are `lanes[at .. at + 4)` is cached. */
+  hasKeyLanes(lanes: Int32Array, at: number): boolean;
+}
+
+/**
+ * The signature keys of a plan's ancestors. They are kept as 32-bit lanes in one typed array, four per ancestor,
+ * and become strings only when asked for: a fully cached run of 10,000 nodes looks every key up but reads one.
+ */
+export class SignatureKeys {
+  readonly #table: KeyTable;
+
+  constructor(table: KeyTable) {
+    this.#table = table;
+  }
+
+  /** The key of node `id` (`SignatureBuilder.key()`'s string); `undefined` for a volatile node or a non-ancestor. */
+  get(id: string): string | undefined {
+    const position = this.#table.positions[id];
+    if (position === undefined || this.#table.keyed[position] === 0) return undefined;
+    return compactKey(this.#table.lanes, 4 * position);
+  }
+}
+
+/** Where the planner writes keys as it goes: four lanes per ancestor position, and whether it has one. */
+interface KeyTable {
+  /** Ancestor positions by node id. */
+  positions: Readonly<Record<string, number | undefined>>;
+  /** Four lanes per position, valid where `keyed` is 1. */
+  lanes: Int32Array;
+  keyed: Uint8Array;
 }
 
 /** What runs, in which order, and what comes from the cache. */
@@ -23,7 +52,7 @@ export interface ExecutionPlan {
   /** The cached nodes the run reads: those the walk from the targets reaches (it goes no further up from them). */
   served: string[];
   /** Signature key of every ancestor of the targets; `undefined` for `cache: 'never'` nodes and their dependants. */
-  keys: Map<string, string | undefined>;
+  keys: SignatureKeys;
   /**
    * The nodes of `order` by depth: a node's depth is one more than its deepest running dependency, so the nodes
    * of one level never read from each other and may run concurrently.
@@ -62,30 +91,33 @@ function sortedByInput(links: readonly PreparedLink[]): boolean {
 }
 
 /**
- * A node's signature key from its upstream keys; `undefined` when it or anything upstream is volatile. Equal to
- * `signatureKey` over the same parts, built without an `UpstreamRef` array per node.
+ * Writes the signature key of the ancestor at `position` to `table`, from its upstream keys, unless it or anything
+ * upstream is volatile. Equal to `signatureKey` over the same parts, built without an `UpstreamRef` array per node
+ * and without a key string per node.
  */
-function keyOf(
+function writeKeyOf(
   node: PreparedNode,
+  position: number,
   prints: ReadonlyMap<string, string | undefined>,
-  keys: ReadonlyMap<string, string | undefined>,
+  table: KeyTable,
   builder: SignatureBuilder,
-): string | undefined {
-  if (node.def.cache === 'never') return undefined;
+): void {
+  if (node.def.cache === 'never') return;
   let print = '';
   if (prints.size > 0 && prints.has(node.id)) {
     const value = prints.get(node.id);
-    if (value === undefined) return undefined;
+    if (value === undefined) return;
     print = value;
   }
   const links = sortedByInput(node.links) ? node.links : [...node.links].sort((x, y) => (x.input < y.input ? -1 : 1));
   builder.begin(node.classType, node.literals, print);
   for (const link of links) {
-    const key = keys.get(link.source);
-    if (key === undefined) return undefined;
-    builder.upstream(link.input, key, link.output);
+    const source = table.positions[link.source];
+    if (source === undefined || table.keyed[source] === 0) return;
+    builder.upstreamLanes(link.input, table.lanes, 4 * source, link.output);
   }
-  return builder.key();
+  builder.writeKey(table.lanes, 4 * position);
+  table.keyed[position] = 1;
 }
 
 /** `ExecutionPlan.levels` and `.consumers` of `order` (`orderNodes` are its prepared nodes, aligned). */
@@ -118,7 +150,7 @@ function levelsOf(
  * cycle (validation reports cycles first, so the executor never meets one here).
  */
 export async function planExecution(
-  nodes: ReadonlyMap<string, PreparedNode>,
+  nodes: NodeLookup,
   targets: readonly string[],
   cache?: CacheLookup,
 ): Promise<ExecutionPlan> {
@@ -133,24 +165,23 @@ export async function planExecution(
  * saves a walk over the graph.
  */
 export async function planOrdered(
-  nodes: ReadonlyMap<string, PreparedNode>,
+  nodes: NodeLookup,
   targets: readonly string[],
   ancestors: readonly string[],
   cache?: CacheLookup,
 ): Promise<ExecutionPlan> {
-  const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
   // Resolved once: fingerprinting, keying and levelling all visit every ancestor.
   const prepared = ancestors.map((id) => nodes.get(id)!);
   const prints = await fingerprints(prepared);
-  const keys = new Map<string, string | undefined>();
+  const table = keyTable(ancestors);
   const builder = new SignatureBuilder();
   // Every key is looked up: the cached list names nodes upstream of the served ones too.
   const cached: string[] = [];
   for (let i = 0; i < prepared.length; i++) {
-    const key = keyOf(prepared[i]!, prints, keys, builder);
-    keys.set(ancestors[i]!, key);
-    if (key !== undefined && cache?.has(key)) cached.push(ancestors[i]!);
+    writeKeyOf(prepared[i]!, i, prints, table, builder);
+    if (table.keyed[i] === 1 && cache?.hasKeyLanes(table.lanes, 4 * i)) cached.push(ancestors[i]!);
   }
+  const keys = new SignatureKeys(table);
   if (cached.length === 0) {
     const { levels, consumers } = levelsOf(ancestors, prepared);
     return { targets: [...targets], order: [...ancestors], cached, served: [], keys, levels, consumers };
@@ -160,14 +191,23 @@ export async function planOrdered(
   // themselves, so a set of every hit would hold 10,000 entries to serve one node.
   const hits = new Set<string>();
   const isCached = (id: string): boolean => {
-    const key = keys.get(id);
-    if (key === undefined || !cache!.has(key)) return false;
+    const position = table.positions[id];
+    if (position === undefined || table.keyed[position] === 0 || !cache!.hasKeyLanes(table.lanes, 4 * position)) return false;
     hits.add(id);
     return true;
   };
+  const deps = (id: string): readonly string[] => nodes.get(id)?.deps ?? [];
   const order: string[] = [];
   const served: string[] = [];
   for (const id of walkUpstream(targets, deps, isCached).order) (hits.has(id) ? served : order).push(id);
   const { levels, consumers } = levelsOf(order, order.map((id) => nodes.get(id)!));
   return { targets: [...targets], order, cached, served, keys, levels, consumers };
+}
+
+/** An empty key table for `ancestors`. */
+function keyTable(ancestors: readonly string[]): KeyTable {
+  // An id table, not a `Map`: see `idTable`. Filled in one pass so that keying reads positions, never hashes ids twice.
+  const positions = idTable<number>();
+  for (let i = 0; i < ancestors.length; i++) positions[ancestors[i]!] = i;
+  return { positions, lanes: new Int32Array(4 * ancestors.length), keyed: new Uint8Array(ancestors.length) };
 }

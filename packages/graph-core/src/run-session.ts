@@ -8,7 +8,7 @@ import type { ReadonlyApiPrompt } from './types/api-prompt.js';
 import type { ExtraData, RunResult } from './types/execution.js';
 import type { NodeResult, RunContext } from './types/node-def.js';
 import { slotGraph, type SlotGraph } from './slot-graph.js';
-import type { PreparedNode } from './validate.js';
+import type { NodeLookup, PreparedNode } from './validate.js';
 
 /** What one run needs: a plan over prepared nodes, the shared cache, and where events go. */
 export interface RunSessionInit {
@@ -17,7 +17,7 @@ export interface RunSessionInit {
   prompt: ReadonlyApiPrompt;
   extraData: ExtraData;
   plan: ExecutionPlan;
-  nodes: ReadonlyMap<string, PreparedNode>;
+  nodes: NodeLookup;
   cache: OutputCache;
   /** Where events go; without it the per-node events are not even built (nobody would read them). */
   emit?: (event: ExecutionEvent) => void;

@@ -1,6 +1,6 @@
 import { idTable } from './graph-walk.js';
 import type { ExecutionPlan } from './plan.js';
-import type { PreparedNode } from './validate.js';
+import type { NodeLookup, PreparedNode } from './validate.js';
 
 /**
  * A plan's dependency graph over dense integer slots, for the runner: the nodes of `plan.order` take slots
@@ -37,7 +37,7 @@ function startsFromCounts(counts: Int32Array): Int32Array {
 }
 
 /** Builds the slot graph of `plan`; `nodes` must hold every node of `plan.order` and `plan.served`. */
-export function slotGraph(plan: ExecutionPlan, nodes: ReadonlyMap<string, PreparedNode>): SlotGraph {
+export function slotGraph(plan: ExecutionPlan, nodes: NodeLookup): SlotGraph {
   const running = plan.order.length;
   const ids = [...plan.order, ...plan.served];
   const slotOf = idTable<number>();

@@ -1,4 +1,4 @@
-import { walkUpstream } from './graph-walk.js';
+import { idTable, walkUpstream } from './graph-walk.js';
 import { checkLiteral } from './literal-cast.js';
 import { inputEntries, isLinkValue, type InputEntry } from './node-inputs.js';
 import { inputInfo } from './object-info.js';
@@ -33,11 +33,33 @@ export interface PreparedNode {
   deps: string[];
 }
 
+/** Prepared nodes by id, as the planner and runner read them. */
+export interface NodeLookup {
+  get(id: string): PreparedNode | undefined;
+}
+
+/**
+ * Prepared nodes by id, over an id table rather than a `Map`: validation stores every node of the prompt and the
+ * planner reads them all again, and on 10,000 nodes the `Map`'s string hashing and rehashing as it grew was a
+ * tenth of a fully cached run (see `idTable`).
+ */
+export class PreparedNodes implements NodeLookup {
+  readonly #byId = idTable<PreparedNode>();
+
+  get(id: string): PreparedNode | undefined {
+    return this.#byId[id];
+  }
+
+  set(id: string, node: PreparedNode): void {
+    this.#byId[id] = node;
+  }
+}
+
 /** What validation learnt about a prompt: the public result and the prepared nodes the runner reuses. */
 export interface PromptAnalysis {
   result: ValidationResult;
   /** The prepared ancestors of the targets (valid or not). */
-  nodes: Map<string, PreparedNode>;
+  nodes: PreparedNodes;
   /** Those ancestors, each after the nodes it reads from (empty when validation stopped early). */
   order: string[];
 }
@@ -152,6 +174,9 @@ function among<T>(list: readonly T[], count: number, item: T): boolean {
   return false;
 }
 
+/** The `literals` of a node without any. */
+const NO_LITERALS: Record<string, unknown> = Object.freeze({});
+
 /**
  * Checks nodes' own inputs (not their ancestors) and prepares them, for one validation. Each node's links and
  * deps are gathered in two reused arrays and stored as exact-size copies: `push` onto a fresh `[]` reserves 17
@@ -172,7 +197,8 @@ class NodePreparer {
     const api = this.prompt[id]!;
     const { def, entries } = this.classes.get(api.class_type)!;
     const inputs = (api.inputs ?? {}) as Record<string, unknown>;
-    const literals: Record<string, unknown> = {};
+    // Most nodes of a large graph are all links: they share one frozen empty object instead of one each.
+    let literals: Record<string, unknown> = NO_LITERALS;
     const links = this.#links;
     const deps = this.#deps;
     let linkCount = 0;
@@ -201,7 +227,7 @@ class NodePreparer {
         if (!among(deps, depCount, source)) deps[depCount++] = source;
       } else {
         const checked = checkLiteral(name, spec, value);
-        if (checked.ok) literals[name] = checked.value;
+        if (checked.ok) (literals === NO_LITERALS ? (literals = {}) : literals)[name] = checked.value;
         else (errors ??= []).push(checked.error);
       }
     }
@@ -255,7 +281,7 @@ export async function analysePrompt(
   prompt: unknown,
   options: ValidateOptions = {},
 ): Promise<PromptAnalysis> {
-  const nodes = new Map<string, PreparedNode>();
+  const nodes = new PreparedNodes();
   if (!isRecord(prompt)) {
     return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes, order: [] };
   }
@@ -326,7 +352,7 @@ export async function analysePrompt(
 /** The nodes without errors of their own or upstream (`order` lists dependencies first). */
 function validNodes(
   order: readonly string[],
-  nodes: ReadonlyMap<string, PreparedNode>,
+  nodes: NodeLookup,
   ownErrors: ReadonlyMap<string, ValidationErrorItem[]>,
 ): Set<string> {
   const valid = new Set<string>();
@@ -340,7 +366,7 @@ function validNodes(
 /** Calls each error-free node's `validate`, awaiting only the ones that return promises. */
 async function runCustomValidation(
   order: readonly string[],
-  nodes: Map<string, PreparedNode>,
+  nodes: NodeLookup,
   ownErrors: Map<string, ValidationErrorItem[]>,
 ): Promise<void> {
   const pending: Promise<void>[] = [];

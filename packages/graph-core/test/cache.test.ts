@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OutputCache, estimateSizeBytes, hashString, signatureKey, stableStringify, type ApiPrompt } from '../src/index.js';
+import { compactKey, indexOfKey, SignatureBuilder } from '../src/cache.js';
 import { runLog, testCounter } from './fixtures/test-nodes.js';
 import { eventTrace, runCollecting, testExecutor } from './helpers.js';
 
@@ -120,6 +121,26 @@ describe('OutputCache', () => {
     expect(cache.has('small')).toBe(true);
   });
 
+  it('finds keys by their lanes, also when two keys share an index', () => {
+    const lanesOf = (n: number): Int32Array => Int32Array.of(n, n * 7, ~n, n ^ 0x5a5a5a5a);
+    const byIndex = new Map<number, number>();
+    let pair: [number, number] | undefined;
+    for (let n = 1; !pair; n++) {
+      const index = indexOfKey(compactKey(lanesOf(n), 0));
+      const other = byIndex.get(index);
+      if (other === undefined) byIndex.set(index, n);
+      else pair = [other, n];
+    }
+    const [first, second] = pair.map(lanesOf) as [Int32Array, Int32Array];
+    const cache = new OutputCache();
+    cache.set(compactKey(first, 0), { outputs: [1], sizeBytes: 8 });
+    expect(cache.hasKeyLanes(second, 0)).toBe(false);
+    cache.set(compactKey(second, 0), { outputs: [2], sizeBytes: 8 });
+    expect([cache.hasKeyLanes(first, 0), cache.hasKeyLanes(second, 0)]).toEqual([true, true]);
+    cache.delete(compactKey(first, 0));
+    expect([cache.hasKeyLanes(first, 0), cache.hasKeyLanes(second, 0)]).toEqual([false, true]);
+  });
+
   it('refuses a negative budget', () => {
     expect(() => new OutputCache(-1)).toThrow('cache budget must be a non-negative number of bytes, got -1');
   });
@@ -136,6 +157,13 @@ describe('signature keys', () => {
     expect(signatureKey('X', { a: 2 }, 'f', [{ input: 'm', key: 'k', output: 0 }])).not.toBe(base);
     expect(signatureKey('X', { a: 1 }, 'g', [{ input: 'm', key: 'k', output: 0 }])).not.toBe(base);
     expect(signatureKey('X', { a: 1 }, 'f', [{ input: 'm', key: 'k', output: 1 }])).not.toBe(base);
+  });
+
+  it('built from an upstream key\'s lanes equal those built from its string', () => {
+    const upstream = Int32Array.of(0x12345678, -1, 0, 0x7fff0001);
+    const fromLanes = new Int32Array(4);
+    new SignatureBuilder().begin('X', { a: 1 }, 'f').upstreamLanes('m', upstream, 0, 12).writeKey(fromLanes, 0);
+    expect(compactKey(fromLanes, 0)).toBe(signatureKey('X', { a: 1 }, 'f', [{ input: 'm', key: compactKey(upstream, 0), output: 12 }]));
   });
 
   it('hash to 32 hex characters, differently for nearby strings', () => {

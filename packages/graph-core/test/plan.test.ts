@@ -10,6 +10,13 @@ async function plan(prompt: ApiPrompt, outputs?: string[]) {
   return planExecution(analysis.nodes, analysis.result.outputs, new OutputCache());
 }
 
+/** An output cache holding an empty result for each of `keys`. */
+function cacheHolding(keys: readonly string[]): OutputCache {
+  const cache = new OutputCache();
+  for (const key of keys) cache.set(key, { outputs: [], sizeBytes: 0 });
+  return cache;
+}
+
 /** a(1), b(2) → add(3) → out(4); c(5) → out(6); d(7) unused. */
 const diamond: ApiPrompt = {
   '1': { class_type: 'TestNumber', inputs: { value: 1 } },
@@ -44,8 +51,7 @@ describe('planExecution', () => {
     const analysis = await analysePrompt(registry, diamond);
     if (!analysis.result.ok) throw new Error('invalid');
     const first = await planExecution(analysis.nodes, analysis.result.outputs);
-    const cached = new Set([first.keys.get('3')!]);
-    const second = await planExecution(analysis.nodes, analysis.result.outputs, { has: (key) => cached.has(key) });
+    const second = await planExecution(analysis.nodes, analysis.result.outputs, cacheHolding([first.keys.get('3')!]));
     expect(second.served).toEqual(['3']);
     expect(second.order).toEqual(['4', '5', '6']);
   });
@@ -55,8 +61,7 @@ describe('planExecution', () => {
     if (!analysis.result.ok) throw new Error('invalid');
     const first = await planExecution(analysis.nodes, analysis.result.outputs);
     // 1, 2 and 3 ran before; 3 is what 4 reads, so 1 and 2 are cached but not needed.
-    const cached = new Set(['1', '2', '3'].map((id) => first.keys.get(id)!));
-    const second = await planExecution(analysis.nodes, analysis.result.outputs, { has: (key) => cached.has(key) });
+    const second = await planExecution(analysis.nodes, analysis.result.outputs, cacheHolding(['1', '2', '3'].map((id) => first.keys.get(id)!)));
     expect(second.cached).toEqual(['1', '2', '3']);
     expect(second.served).toEqual(['3']);
   });
