@@ -1,8 +1,9 @@
 /**
  * The demo model: the tiny generated checkpoint and PIA file (same generators, key layouts and random
- * initialisation as `ensureDemoModels`), with a handful of U-Net tensors set by hand before they are written so
- * that PIA's condition path does what it does in the trained model: a frame's affinity decides how close it stays
- * to the condition image. Random weights cannot show that (they never learnt to copy the condition latent).
+ * initialisation as `ensureDemoModels`), with some tensors set by hand before they are written: the VAE
+ * (`demo-vae.ts`: decode(encode(x)) is a blurred x, the scaled latent is the picture's colour) and a handful of U-Net
+ * tensors so that PIA's condition path does what it does in the trained model: a frame's affinity decides how close
+ * it stays to the condition image. Random weights cannot show that (they never learnt to copy the condition latent).
  *
  * The hand-set path: the last up-block resnet passes only its conv_in skip through (conv2 zeroed, shortcut = the
  * identity on the skip half), the spatial transformer and motion module after it are identities (proj_out zeroed),
@@ -12,8 +13,10 @@
  * on u up to 1e−4; conv_out takes `SiLU(u) − SiLU(−u) = u`. With `ε = 1.5·x − τ` DDIM ends near the target
  * `τ = y + δ·(1 − m)` from any noise (the noise term shrinks to about 3 %, the target is reached within ±5 % for
  * 4–50 steps; a scalar simulation of DDIM gives those figures). So frame f lands at the condition latent shifted by
- * `δ·(1 − m_f)`: the condition frame (m = 1) reproduces it, low-affinity frames move away. The rest of the network
- * (text, motion modules) is computed but does not reach the output: this is a structural demo, not an animation.
+ * `δ·(1 − m_f)`: the condition frame (m = 1) reproduces it, low-affinity frames move away. With the demo VAE the
+ * latent channels are R, G, B (image units, [−1, 1]) and 0, so δ is a colour cast: {@link DEMO_PATH}'s warms the
+ * picture (red up, blue down) by up to 0.35 of the range at affinity 0. The rest of the network (text, motion
+ * modules) is computed but does not reach the output: this is a structural demo, not an animation.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,20 +24,22 @@ import { componentKeys, ldmToDiffusers, motionToDiffusers } from '../checkpoints
 import { ldmCheckpointTensors, motionFileTensors } from '../demo/index.js';
 import { tiny, type PiaModelConfig } from '../models/index.js';
 import { tinyClipVocabulary, writeTokenizerFolder } from '../tokenizer/index.js';
-import { writeSafetensors, writeTorchCheckpoint, type TensorToWrite } from '../weights/index.js';
+import { pathExists } from '../path-exists.js';
+import { openSafetensors, writeSafetensors, writeTorchCheckpoint, type TensorToWrite } from '../weights/index.js';
+import { demoVaeTensor } from './demo-vae.js';
 import { PipelineError } from './errors.js';
 
 /** How the demo U-Net's condition path is set. */
 export interface DemoPathSettings {
   /** Gain of the noisy latent in ε (1.5: DDIM's residual noise about 3 %, target gain 0.94–1.05). */
   readonly gain: number;
-  /** Per latent channel: how far a frame of affinity 0 moves from the condition latent. */
+  /** Per latent channel (the demo VAE's R, G, B, unused): how far a frame of affinity 0 moves from the condition latent. */
   readonly departure: readonly number[];
   /** The constant channels that pin each GroupNorm group's variance. */
   readonly pin: number;
 }
 
-export const DEMO_PATH: DemoPathSettings = { gain: 1.5, departure: [1.5, -1.5, 1, -1], pin: 100 };
+export const DEMO_PATH: DemoPathSettings = { gain: 1.5, departure: [0.7, 0.2, -0.7, 0], pin: 100 };
 
 const LAST_UP = (cfg: PiaModelConfig) => `up_blocks.${cfg.unet.blockOutChannels.length - 1}`;
 
@@ -108,6 +113,15 @@ function adjusted(tensor: TensorToWrite, replacement: Float32Array | undefined):
   return replacement ? { ...tensor, data: () => replacement } : tensor;
 }
 
+/**
+ * Version of the demo weights, stamped in the checkpoint's metadata: bump it whenever a hand-set value changes, so
+ * that {@link demoModelsCurrent} reports files an older version wrote as stale and they are written again.
+ * 1: random VAE (unstamped files); 2: hand-set VAE (`demo-vae.ts`), departure in the VAE's colour units.
+ */
+export const DEMO_WEIGHTS_VERSION = 2;
+
+const VERSION_KEY = 'piagraph.demo-version';
+
 /** Paths of the demo files under a models folder. */
 export function demoPaths(modelsDir: string, checkpointName: string, piaName: string): { checkpoint: string; pia: string; tokenizer: string } {
   const checkpoint = join(modelsDir, 'checkpoints', checkpointName);
@@ -120,7 +134,9 @@ export async function writeDemoModels(paths: { checkpoint: string; pia: string; 
   await mkdir(join(paths.pia, '..'), { recursive: true });
   const sd = ldmCheckpointTensors(cfg).map(([key, t]) => {
     const mapped = ldmToDiffusers(cfg, key);
-    return [key, adjusted(t, mapped?.component === 'unet' ? demoTensor(cfg, mapped.spec.name, t.shape) : undefined)] as [string, TensorToWrite];
+    const replacement =
+      mapped?.component === 'unet' ? demoTensor(cfg, mapped.spec.name, t.shape) : mapped?.component === 'vae' ? demoVaeTensor(cfg, mapped.spec.name, t.shape) : undefined;
+    return [key, adjusted(t, replacement)] as [string, TensorToWrite];
   });
   const motionNames = componentKeys(cfg, 'motion');
   const pia = motionFileTensors(cfg, 'original').map(([key, t]) => {
@@ -128,7 +144,28 @@ export async function writeDemoModels(paths: { checkpoint: string; pia: string; 
     const replacement = name && (key.startsWith('conv_in.') || motionNames.byName.has(name)) ? demoTensor(cfg, name, t.shape) : undefined;
     return [key, adjusted(t, replacement)] as [string, TensorToWrite];
   });
-  await writeSafetensors(paths.checkpoint, sd, { metadata: { 'piagraph.generated': `${cfg.name}-demo`, format: 'pt' } });
+  const metadata = { 'piagraph.generated': `${cfg.name}-demo`, [VERSION_KEY]: String(DEMO_WEIGHTS_VERSION), format: 'pt' };
+  await writeSafetensors(paths.checkpoint, sd, { metadata });
   await writeTorchCheckpoint(paths.pia, pia);
   await writeTokenizerFolder(paths.tokenizer, tinyClipVocabulary());
+}
+
+/**
+ * Whether the demo files are all there and the checkpoint was written by this {@link DEMO_WEIGHTS_VERSION}. The PIA
+ * file carries no metadata; it is written before the checkpoint and renamed with it, so a current checkpoint vouches
+ * for it. An unreadable checkpoint counts as stale.
+ */
+export async function demoModelsCurrent(paths: { checkpoint: string; pia: string; tokenizer: string }): Promise<boolean> {
+  if (!(await pathExists(paths.pia)) || !(await pathExists(join(paths.tokenizer, 'merges.txt')))) return false;
+  let source;
+  try {
+    source = await openSafetensors(paths.checkpoint);
+  } catch {
+    return false;
+  }
+  try {
+    return source.metadata[VERSION_KEY] === String(DEMO_WEIGHTS_VERSION);
+  } finally {
+    await source.close();
+  }
 }

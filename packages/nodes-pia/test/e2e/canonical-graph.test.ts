@@ -66,7 +66,8 @@ describe('the canonical graph on the demo model', { timeout: 60_000 }, () => {
 
   it('keeps the condition frame closest to the condition image and moves frames away by their affinity', async () => {
     // The reference is the condition image as the model's VAE renders it (decode of the condition latent), computed
-    // here from the same pixels and seed: the demo VAE is random, so the source PNG itself is not reproducible.
+    // here from the same pixels and seed: the demo VAE gives back a blurred picture (one colour per 8×8 block), not
+    // the source PNG itself.
     const { models } = await h.pack.context.store.get(DEMO_CHECKPOINT, DEMO_PIA);
     const image = await loadImageFrames(join(h.dirs.input, 'piagraph-demo.png'));
     const pixels = await prepareConditionPixels(image, { mode: 'pia', longEdge: 96 }, 8);
