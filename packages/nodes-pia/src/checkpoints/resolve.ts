@@ -154,13 +154,10 @@ function bindDiffusersPart(source: WeightSource, cfg: PiaModelConfig, component:
 
 /** Binds a diffusers pipeline folder (`unet/`, `vae/`, `text_encoder/`). */
 export async function bindDiffusersFolder(folder: string, config?: PiaModelConfig): Promise<SdCheckpoint> {
-  const unet = await openDiffusersPart(folder, 'unet');
-  const vae = await openDiffusersPart(folder, 'vae');
-  const clip = await openDiffusersPart(folder, 'text_encoder');
-  const close = async () => {
-    await Promise.all([unet.close(), vae.close(), clip.close()]);
-  };
+  const opened: WeightSource[] = [];
   try {
+    for (const part of ['unet', 'vae', 'text_encoder'] as const) opened.push(await openDiffusersPart(folder, part));
+    const [unet, vae, clip] = opened as [WeightSource, WeightSource, WeightSource];
     refuseOtherDiffusersFamilies(unet);
     const cfg = config ?? detectConfig(unet, SIGNATURE_KEYS.diffusers.convIn, SIGNATURE_KEYS.diffusers.crossAttn);
     return {
@@ -170,10 +167,13 @@ export async function bindDiffusersFolder(folder: string, config?: PiaModelConfi
       vae: bindDiffusersPart(vae, cfg, 'vae'),
       clip: bindDiffusersPart(clip, cfg, 'clip'),
       files: [...unet.files, ...vae.files, ...clip.files],
-      close,
+      close: async () => {
+        await Promise.all(opened.map((s) => s.close()));
+      },
     };
   } catch (err) {
-    await close();
+    // The parts opened before the failure; settled, so a failing close never hides the error that matters.
+    await Promise.allSettled(opened.map((s) => s.close()));
     throw err;
   }
 }
