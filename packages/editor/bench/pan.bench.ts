@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       }).length;
       return { times, visible };
     })()`;
-    for (const [label, zoom] of [['first pan after load', 1], ['pan', 1], ['pan', 0.4]] as const) {
+    for (const [label, zoom] of [['first pan after load', 1], ['pan', 1], ['pan', 0.4], ['pan', 0.3]] as const) {
       const { times, visible } = (await page.evaluate(panScript(zoom, 180))) as { times: number[]; visible: number };
       const span = times[times.length - 1]! - times[0]!;
       const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);

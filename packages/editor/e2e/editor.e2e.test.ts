@@ -74,6 +74,29 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     await screenshot(page, 'load');
   });
 
+  it("shows Load Image's demo picture as its thumbnail on first open, before anything has run", async () => {
+    await fresh();
+    const thumbnail = `[data-node-type="LoadImage"] [data-testid="thumbnail"]`;
+    await page.waitForFunction((sel) => {
+      const img = document.querySelector<HTMLImageElement>(sel);
+      return Boolean(img?.complete && img.naturalWidth > 0);
+    }, thumbnail);
+    // The pack's demo picture is 96×64.
+    expect(await page.locator(thumbnail).evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([96, 64]);
+    expect(await page.locator(thumbnail).getAttribute('src')).toBe('/view?filename=piagraph-demo.png&type=input&subfolder=');
+  });
+
+  it('still shows the widgets after Fit frames the example', async () => {
+    await fresh();
+    await fit();
+    const zoom = await page.evaluate(() => window.__piagraph!.app.handle!.camera().zoom);
+    // Fit zooms out from the example's own camera (0.8); the widgets must survive it.
+    expect(zoom).toBeLessThan(0.8);
+    await expect(page.locator('[data-testid="canvas"]').evaluate((el) => el.classList.contains('pg-lod'))).resolves.toBe(false);
+    await expect(page.locator(`[data-node-id="${SAMPLER}"] [data-testid="control-steps"] input`).isVisible()).resolves.toBe(true);
+    await screenshot(page, 'fit');
+  });
+
   it('adds a node from the double-click search box', async () => {
     await fresh();
     await page.evaluate(() => window.__piagraph!.app.newGraph());

@@ -95,6 +95,26 @@ describe('reduceRun', () => {
   it('reads the queue count from status', () => {
     expect(run({ type: 'status', data: { status: { exec_info: { queue_remaining: 3 } } } }).queueRemaining).toBe(3);
   });
+
+  it('counts an upload and every finished prompt, this client\'s or another\'s, as a change of the input files', () => {
+    const s = run(
+      { type: 'execution_start', data: { prompt_id: P, timestamp: 0 } },
+      { type: 'prompt_done', data: { prompt_id: 'someone-else' } },
+      { type: 'inputs_changed' },
+      { type: 'prompt_done', data: { prompt_id: P } },
+    );
+    expect(s.inputsRevision).toBe(3);
+    expect(s.running).toBe(false);
+  });
+
+  it('leaves the input files unchanged while a prompt runs', () => {
+    const s = run(
+      { type: 'execution_start', data: { prompt_id: P, timestamp: 0 } },
+      { type: 'executing', data: { node: '4', prompt_id: P } },
+      { type: 'executing', data: { node: null, prompt_id: P } },
+    );
+    expect(s.inputsRevision).toBe(0);
+  });
 });
 
 describe('mediaFromUi', () => {

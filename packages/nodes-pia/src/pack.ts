@@ -33,9 +33,12 @@ export const PIA_SOCKET_TYPES: readonly SocketTypeInfo[] = [
 export interface PiaPack {
   readonly nodes: AnyNodeDefinition[];
   readonly context: PackContext;
+  /** Settles when what the pack writes at creation (the demo picture in `input/`) is written; never rejects. */
+  readonly ready: Promise<void>;
   /**
    * Releases the loaded onnxruntime sessions (ComfyUI's `POST /free` `unload_models`, and shutdown). Call it
-   * between runs: a running node would lose its sessions. The next run that needs a model loads it again.
+   * between runs: a running node would lose its sessions. The next run that needs a model loads it again. Waits for
+   * {@link ready} first, so a host that removes its folders after releasing never races the creation write.
    */
   release(): Promise<void>;
 }
@@ -56,7 +59,16 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
   ];
-  return { nodes, context: pack, release: () => pack.release() };
+  const ready = pack.demoImageReady;
+  return {
+    nodes,
+    context: pack,
+    ready,
+    release: async () => {
+      await ready;
+      await pack.release();
+    },
+  };
 }
 
 /** The node definitions of the PIA pack, bound to the host's folders. */

@@ -139,6 +139,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
           ...(options.device ? { device: options.device } : {}),
         });
   if (pack) registry.registerPack('piagraph.nodes-pia', pack.nodes);
+  // The editor's first screen shows the demo picture's thumbnail: have it in input/ before the first request.
+  await pack?.ready;
   if (options.nodes && options.nodes.length > 0) registry.register(...options.nodes);
   const executor = new Executor(registry, options.cacheBudgetBytes !== undefined ? { cacheBudgetBytes: options.cacheBudgetBytes } : {});
 

@@ -152,6 +152,8 @@ export class EditorApp {
   async uploadImage(id: string, input: string, file: File): Promise<void> {
     try {
       const stored = await this.api.uploadImage(file, file.name);
+      // An upload may keep the name the widget already shows (an overwrite): the thumbnail must reload anyway.
+      this.runs.dispatch({ type: 'inputs_changed' });
       this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');

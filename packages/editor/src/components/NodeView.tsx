@@ -2,7 +2,7 @@ import { Presets, type RenderEmit } from 'rete-react-plugin';
 import type { DocNode } from '@piagraph/graph-core';
 import type { InputSchema } from '../defs/object-info.js';
 import { seedControlOf } from '../document/seed-control.js';
-import { useDocNode, useLinkedInputs, useNodeRun } from '../store/hooks.js';
+import { useDocNode, useInputsRevision, useLinkedInputs, useNodeRun } from '../store/hooks.js';
 import type { NodeRunState } from '../store/run-state.js';
 import type { EditorNode, Schemes } from '../rete/schemes.js';
 import type { NodeServices } from './node-services.js';
@@ -14,6 +14,18 @@ const { RefSocket } = Presets.classic;
 interface Props {
   data: EditorNode;
   emit: RenderEmit<Schemes>;
+}
+
+/** Load Image's upload button and thumbnail, reloaded whenever input files may have changed. */
+function ImageUploadWidget({ node, input, services }: { node: DocNode; input: string; services: NodeServices }) {
+  const revision = useInputsRevision(services.runs);
+  return (
+    <ImageUpload
+      filename={String(node.values[input] ?? '')}
+      revision={revision}
+      onUpload={(f) => services.uploadImage(node.id, input, f)}
+    />
+  );
 }
 
 function Widget({ input, node, services }: { input: InputSchema; node: DocNode; services: NodeServices }) {
@@ -46,7 +58,7 @@ function Widget({ input, node, services }: { input: InputSchema; node: DocNode; 
       return (
         <>
           <ComboWidget name={input.name} spec={spec} value={value} onChange={onChange} />
-          {upload && <ImageUpload filename={String(value ?? '')} onUpload={(f) => services.uploadImage(node.id, input.name, f)} />}
+          {upload && <ImageUploadWidget node={node} input={input.name} services={services} />}
         </>
       );
     }

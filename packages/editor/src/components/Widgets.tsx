@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { BooleanInputSpec, FloatInputSpec, InputSpec, IntInputSpec, LiteralValue, StringInputSpec } from '@piagraph/graph-core';
 import { comboOptions } from '../defs/object-info.js';
 import { SEED_CONTROLS, type SeedControl } from '../document/seed-control.js';
+import { thumbnailRetryDelay, thumbnailUrl } from './thumbnail.js';
 
 /** Keeps pointer presses inside a widget from starting a node drag or a canvas pan. */
 export function NoDrag({ children, className }: { children: ReactNode; className?: string }) {
@@ -140,9 +141,32 @@ export function SeedControlWidget({ value, onChange }: { value: SeedControl; onC
   );
 }
 
-/** The upload button and thumbnail of an `image_upload` combo (Load Image). */
-export function ImageUpload({ filename, onUpload }: { filename: string; onUpload(file: File): void }) {
-  const src = filename ? `/view?${new URLSearchParams({ filename, type: 'input', subfolder: '' })}` : undefined;
+/**
+ * An input picture that is asked for again a few times when it fails to load, since it may still be on its way
+ * into `input/`. Keyed by its value and revision by its parent, so a new picture starts its retries afresh.
+ */
+function Thumbnail({ value, revision }: { value: string; revision: number }) {
+  const [attempt, setAttempt] = useState(0);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    const delay = failed ? thumbnailRetryDelay(attempt) : undefined;
+    if (delay === undefined) return;
+    const timer = setTimeout(() => {
+      setFailed(false);
+      setAttempt(attempt + 1);
+    }, delay);
+    return () => clearTimeout(timer);
+  }, [failed, attempt]);
+  const src = thumbnailUrl(value, revision, attempt);
+  if (!src) return null;
+  return <img className="pg-thumbnail" data-testid="thumbnail" src={src} alt={value} onError={() => setFailed(true)} />;
+}
+
+/**
+ * The upload button and thumbnail of an `image_upload` combo (Load Image). `revision` changes when input files may
+ * have changed (an upload, a finished run) and reloads the thumbnail.
+ */
+export function ImageUpload({ filename, revision, onUpload }: { filename: string; revision: number; onUpload(file: File): void }) {
   return (
     <div className="pg-image-upload">
       <label className="pg-button pg-upload-button">
@@ -158,7 +182,7 @@ export function ImageUpload({ filename, onUpload }: { filename: string; onUpload
           }}
         />
       </label>
-      {src && <img className="pg-thumbnail" src={src} alt={filename} />}
+      <Thumbnail key={`${revision}:${filename}`} value={filename} revision={revision} />
     </div>
   );
 }

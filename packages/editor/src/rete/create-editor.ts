@@ -18,8 +18,11 @@ import { throttleMinimap } from './minimap-throttle.js';
 import { BatchedSocketPosition } from './socket-positions.js';
 import { DocumentSync, type UserIntents } from './sync.js';
 
-/** Below this zoom, nodes draw their widgets as plain boxes (the text is unreadable there and costly to paint). */
-export const DETAIL_ZOOM = 0.5;
+/**
+ * Below this zoom, nodes draw their widgets as plain boxes (the text is unreadable there and costly to paint). Under
+ * Fit's zoom for the first-start example in a common window (about 0.48 at 1400×860), so a first Fit shows widgets.
+ */
+export const DETAIL_ZOOM = 0.35;
 
 export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra;
 

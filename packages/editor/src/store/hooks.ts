@@ -69,3 +69,8 @@ export function useRunState(runs: RunStore): RunState {
 export function useNodeRun(runs: RunStore, id: string): NodeRunState {
   return useSyncExternalStore(runs.subscribe, () => runs.state.nodes[id] ?? IDLE);
 }
+
+/** How many times input files may have changed (uploads, finished runs): thumbnails of input pictures reload on it. */
+export function useInputsRevision(runs: RunStore): number {
+  return useSyncExternalStore(runs.subscribe, () => runs.state.inputsRevision);
+}

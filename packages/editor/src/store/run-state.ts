@@ -40,6 +40,8 @@ export interface RunState {
   /** A line for the status bar. */
   message?: string;
   nodes: Readonly<Record<string, NodeRunState>>;
+  /** Counts the times files in `input/` may have changed (an upload, a finished prompt), so thumbnails reload. */
+  inputsRevision: number;
 }
 
 /** Things the editor itself reports, beside server messages. */
@@ -48,9 +50,11 @@ export type LocalAction =
   | { type: 'rejected'; error: ValidationErrorItem; nodeErrors: NodeErrors }
   | { type: 'preview'; nodeId?: string; url: string }
   | { type: 'text'; nodeId: string; text: string }
-  | { type: 'clear_errors' };
+  | { type: 'clear_errors' }
+  /** The editor stored a file in `input/`. */
+  | { type: 'inputs_changed' };
 
-export const initialRunState: RunState = { running: false, queueRemaining: 0, nodes: {} };
+export const initialRunState: RunState = { running: false, queueRemaining: 0, nodes: {}, inputsRevision: 0 };
 
 const IDLE: NodeRunState = { phase: 'idle' };
 const VIDEO_EXT = /\.(mp4|webm|mov|mkv|m4v)$/i;
@@ -195,9 +199,13 @@ export function reduceRun(state: RunState, msg: ServerMessage | LocalAction): Ru
     case 'execution_interrupted':
       if (isOther(state, msg.data.prompt_id)) return state;
       return { ...state, message: 'Interrupted', running: false };
-    case 'prompt_done':
-      if (isOther(state, msg.data.prompt_id)) return state;
-      return { ...state, running: false };
+    case 'inputs_changed':
+      return { ...state, inputsRevision: state.inputsRevision + 1 };
+    case 'prompt_done': {
+      // Any prompt may have written into input/ (a pack's demo picture, a node that saves there).
+      const refreshed = { ...state, inputsRevision: state.inputsRevision + 1 };
+      return isOther(state, msg.data.prompt_id) ? refreshed : { ...refreshed, running: false };
+    }
     default:
       return state;
   }

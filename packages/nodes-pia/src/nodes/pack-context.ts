@@ -17,7 +17,7 @@ export interface PackSettings {
   readonly threads?: number;
   /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
   readonly spinning?: boolean;
-  /** Offer (and write on first use) the tiny demo models and demo picture. Default true. */
+  /** Offer the tiny demo models (written on first use) and the demo picture (written when the pack is created). Default true. */
   readonly demo?: boolean;
 }
 
@@ -26,6 +26,12 @@ export class PackContext {
   readonly store: ModelStore;
   #formats: readonly VideoFormat[] = VIDEO_FORMATS.map((f) => f.format);
   readonly formatsReady: Promise<readonly VideoFormat[]>;
+  /**
+   * Settles once the demo picture is in `input/`. It is written when the pack is created, not on first use, so the
+   * editor's Load Image thumbnail of the first-start example shows before anything has run. Never rejects: a failed
+   * write is tried again, and reported, when a graph first needs the picture.
+   */
+  readonly demoImageReady: Promise<void>;
 
   constructor(readonly settings: PackSettings) {
     this.store = new ModelStore({
@@ -38,6 +44,7 @@ export class PackContext {
     // Combo option functions are synchronous: until ffmpeg has been probed every format is offered, and Save
     // Video's validation (which may wait) refuses the ones this machine cannot write.
     this.formatsReady = availableVideoFormats().then((formats) => (this.#formats = formats));
+    this.demoImageReady = this.demo ? ensureDemoImage(settings.inputDir).then(() => undefined, () => undefined) : Promise.resolve();
   }
 
   get demo(): boolean {
@@ -74,8 +81,10 @@ export class PackContext {
     return this.store.releaseAll();
   }
 
-  /** Writes the demo picture when `name` is it and it is missing. */
+  /** Writes the demo picture when `name` is it and it is missing (deleted since, or the write at creation failed). */
   async prepareImage(name: string): Promise<void> {
-    if (this.demo && name === DEMO_IMAGE) await ensureDemoImage(this.settings.inputDir);
+    if (!this.demo || name !== DEMO_IMAGE) return;
+    await this.demoImageReady;
+    await ensureDemoImage(this.settings.inputDir);
   }
 }

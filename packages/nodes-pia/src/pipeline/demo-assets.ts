@@ -1,6 +1,7 @@
 /**
  * The out-of-the-box demo: the tiny generated models with a hand-set condition path (`demo-weights.ts`), written
- * into `models/` on first use, and a small generated input picture (drawn from an SVG with sharp, no download).
+ * into `models/` on first use, and a small generated input picture (drawn from an SVG with sharp, no download),
+ * written into `input/` when the pack is created.
  * The combos always offer the demo names, so a fresh install validates and runs `examples/pia-image-to-video.json`.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -34,14 +35,17 @@ function demoSvg(width: number, height: number): string {
 </svg>`;
 }
 
+let tmpCounter = 0;
+
 /** Writes `input/piagraph-demo.png` unless it is there; returns its path. */
 export async function ensureDemoImage(inputDir: string): Promise<string> {
   const path = join(inputDir, DEMO_IMAGE);
   if (await pathExists(path)) return path;
   await mkdir(inputDir, { recursive: true });
   const png = await sharp(Buffer.from(demoSvg(DEMO_IMAGE_SIZE.width, DEMO_IMAGE_SIZE.height))).png().toBuffer();
-  // Written under a temporary name and renamed, so a concurrent reader never sees half a file.
-  const tmp = `${path}.tmp-${process.pid}`;
+  // Written under a temporary name of its own and renamed, so a concurrent reader never sees half a file and two
+  // concurrent writers never rename each other's file away.
+  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
   await writeFile(tmp, png);
   await rename(tmp, path);
   return path;
