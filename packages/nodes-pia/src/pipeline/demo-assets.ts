@@ -8,7 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { pathExists } from '../path-exists.js';
-import { demoPaths, writeDemoModels } from './demo-weights.js';
+import { demoModelsCurrent, demoPaths, writeDemoModels } from './demo-weights.js';
 
 /** Names of the demo files as the combos list them. */
 export const DEMO_CHECKPOINT = 'piagraph-demo-sd15.safetensors';
@@ -72,7 +72,8 @@ export async function ensureDemoModelsFor(modelsDir: string, checkpointName: str
  */
 async function writeDemoModelsOnce(modelsDir: string): Promise<void> {
   const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA);
-  if ((await pathExists(final.checkpoint)) && (await pathExists(final.pia)) && (await pathExists(join(final.tokenizer, 'merges.txt')))) return;
+  // Files from an older demo generator (an unstamped or older `piagraph.demo-version`) are rewritten.
+  if (await demoModelsCurrent(final)) return;
   const tag = `.tmp-${process.pid}-${Date.now()}`;
   const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}` };
   try {
