@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CudaProviderError } from '@piagraph/nodes-pia';
 import { CliUsageError, type CliIo } from './cli/cli-io.js';
 import { RUN_USAGE, runCommand, type RunCommandContext } from './cli/run-command.js';
 import { SERVE_USAGE, serveCommand } from './cli/serve-command.js';
@@ -63,6 +64,11 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     if (err instanceof CliUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`piagraph: ${(err as Error).message}\n\n${command === 'run' ? RUN_USAGE : command === 'serve' ? SERVE_USAGE : USAGE}\n`);
       return 2;
+    }
+    // Says what to install and where; a stack trace would only bury that.
+    if (err instanceof CudaProviderError) {
+      io.stderr.write(`piagraph: ${err.message}\n`);
+      return 1;
     }
     io.stderr.write(`piagraph: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Executor, NodeRegistry, type AnyNodeDefinition } from '@piagraph/graph-core';
-import { createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
+import { assertCudaProvider, createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from './db/open-database.js';
 import { SettingsStore } from './db/settings-store.js';
@@ -44,8 +44,10 @@ export interface ServerOptions {
   nodes?: readonly AnyNodeDefinition[];
   /** Whether to register the PIA pack (default true). */
   piaNodes?: boolean;
-  /** onnxruntime device for the PIA pack. */
+  /** onnxruntime device for the PIA pack (default cpu); `cuda` is refused at start-up without the CUDA provider libraries. */
   device?: 'cpu' | 'cuda';
+  /** Where those libraries must be (default: next to onnxruntime-node's binding; tests point it elsewhere). */
+  cudaProviderDir?: string;
   /** Jobs found running at start-up (the process died under them) go back in the queue instead of failing. */
   requeueInterrupted?: boolean;
   /** The executor's cache budget in bytes (graph-core's default when absent). */
@@ -117,6 +119,9 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
   const token = options.token ?? (loopback ? undefined : generateToken());
   const maxUploadBytes = Math.round((options.maxUploadMb ?? DEFAULT_MAX_UPLOAD_MB) * 1024 * 1024);
   const log = options.log ?? (() => {});
+  const device = options.device ?? 'cpu';
+  // Refused before anything is opened or listened on: a server whose every PIA job would fail should not start.
+  if (device === 'cuda' && options.piaNodes !== false) assertCudaProvider(options.cudaProviderDir);
 
   const dirs = prepareDataDirs(options.dataDir ?? DEFAULT_DATA_DIR);
   const db: Database = openDatabase(dirs.database);
@@ -136,7 +141,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
           inputDir: dirs.input,
           outputDir: dirs.output,
           tempDir: dirs.temp,
-          ...(options.device ? { device: options.device } : {}),
+          device,
+          ...(options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {}),
         });
   if (pack) registry.registerPack('piagraph.nodes-pia', pack.nodes);
   // The editor's first screen shows the demo picture's thumbnail: have it in input/ before the first request.
@@ -170,6 +176,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     worker,
     hub,
     maxUploadBytes,
+    device,
     argv: options.argv ?? process.argv.slice(1),
   };
   const router = buildRouter(services);

@@ -14,6 +14,8 @@ export interface ServerServices {
   worker: Worker;
   hub: WsHub;
   maxUploadBytes: number;
+  /** The onnxruntime device the PIA pack runs on, reported by `system_stats`. */
+  device: 'cpu' | 'cuda';
   /** The argv `system_stats` reports. */
   argv: string[];
 }

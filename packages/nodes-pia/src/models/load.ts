@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { openMotionCheckpoint, openSdCheckpoint, piaUNetWeights, type SdCheckpoint } from '../checkpoints/resolve.js';
-import { OnnxSession } from '../onnx/index.js';
+import { OnnxSession, assertCudaProvider } from '../onnx/index.js';
 import { buildCached, cacheKey, type CachedGraph } from './cache.js';
 import { buildClipTextEncoder } from './clip.js';
 import type { PiaModelConfig } from './config.js';
@@ -35,6 +35,8 @@ export interface LoadPiaModelsOptions {
   readonly spinning?: boolean;
   /** Which networks to load (default all). */
   readonly parts?: readonly ('unet' | 'vae' | 'clip')[];
+  /** Where the CUDA provider libraries must be when `device` is `cuda` (default: next to onnxruntime-node's binding). */
+  readonly cudaProviderDir?: string;
 }
 
 /** How long loading took, per graph. */
@@ -61,6 +63,8 @@ type Graph = 'unet' | 'vae-encoder' | 'vae-decoder' | 'clip';
  */
 export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaModels> {
   const device = options.device ?? 'cpu';
+  // Before any checkpoint is read or graph built: without the provider files every CUDA session would fail anyway.
+  if (device === 'cuda') assertCudaProvider(options.cudaProviderDir);
   const precision = options.precision ?? (device === 'cuda' ? 'float16' : 'float32');
   const parts = new Set(options.parts ?? ['unet', 'vae', 'clip']);
   const sd = await openSdCheckpoint(options.checkpoint, options.config);

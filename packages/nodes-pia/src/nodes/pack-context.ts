@@ -14,6 +14,8 @@ export interface PackSettings {
   readonly outputDir: string;
   readonly tempDir: string;
   readonly device?: 'cpu' | 'cuda';
+  /** Where the CUDA provider libraries must be for `device: 'cuda'` (default: next to onnxruntime-node's binding). */
+  readonly cudaProviderDir?: string;
   readonly threads?: number;
   /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
   readonly spinning?: boolean;
@@ -37,6 +39,7 @@ export class PackContext {
     this.store = new ModelStore({
       modelsDir: settings.modelsDir,
       ...(settings.device ? { device: settings.device } : {}),
+      ...(settings.cudaProviderDir !== undefined ? { cudaProviderDir: settings.cudaProviderDir } : {}),
       ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
       ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
       prepare: (ckpt, pia) => this.prepareModels(ckpt, pia),

@@ -12,7 +12,8 @@ export type OnnxErrorCode =
   | 'model-too-large'
   | 'weights-read'
   | 'session-create'
-  | 'session-run';
+  | 'session-run'
+  | 'cuda-unavailable';
 
 /**
  * An error raised by the ONNX builder or the session helper. `code` is stable for programs,

@@ -11,4 +11,13 @@ export type { TensorSource, TensorInit, TypedArray as OnnxTypedArray } from './t
 export { IR_VERSION, ONNX_OPSET, MS_OPSET, ONNX_BUILDER_VERSION, type SaveOptions, type SavedModel } from './model-writer.js';
 export { OnnxError, OnnxSessionError, type OnnxErrorCode } from './errors.js';
 export { OnnxSession, SPINNING_ENV, defaultSpinning, ortSessionOptions, type SessionOptions as OnnxSessionOptions, type TensorFeed } from './session.js';
+export {
+  CUDA_PROVIDER_FILES,
+  CudaProviderError,
+  assertCudaProvider,
+  cudaProviderHint,
+  missingCudaProviderFiles,
+  ortBindingDir,
+  ortVersion,
+} from './cuda-provider.js';
 export { weightTensor } from './weight-tensor.js';

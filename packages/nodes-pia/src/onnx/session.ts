@@ -1,6 +1,7 @@
 /** onnxruntime-node sessions with sensible CPU defaults, typed feeds, and errors that name the model file. */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { cudaProviderHint } from './cuda-provider.js';
 import { OnnxSessionError } from './errors.js';
 import type { DType } from './dtype.js';
 import type { TypedArray } from './tensor-data.js';
@@ -67,14 +68,17 @@ export class OnnxSession {
 
   /**
    * Loads a model by path, so external weights are found next to it and memory-mapped. Any onnxruntime
-   * failure becomes an `OnnxSessionError` naming `modelPath`.
+   * failure becomes an `OnnxSessionError` naming `modelPath`; when CUDA was asked for, its message also says how
+   * to install the CUDA provider (ORT's own message, e.g. a missing libcudnn, rarely says which package to fetch).
    */
   static async load(modelPath: string, options: SessionOptions = {}): Promise<OnnxSession> {
     const sessionOptions = ortSessionOptions(options);
     try {
       return new OnnxSession(modelPath, await ort.InferenceSession.create(modelPath, sessionOptions));
     } catch (err) {
-      throw new OnnxSessionError('session-create', modelPath, `loading ${modelPath} failed: ${(err as Error).message}`, {}, err);
+      const cuda = options.executionProviders?.includes('cuda') ?? false;
+      const hint = cuda ? ` (execution provider cuda: ${cudaProviderHint()})` : '';
+      throw new OnnxSessionError('session-create', modelPath, `loading ${modelPath} failed: ${(err as Error).message}${hint}`, { cuda }, err);
     }
   }
 

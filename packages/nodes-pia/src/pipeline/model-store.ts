@@ -24,6 +24,8 @@ export interface LoadedPipeline {
 export interface ModelStoreOptions {
   readonly modelsDir: string;
   readonly device?: 'cpu' | 'cuda';
+  /** Where the CUDA provider libraries must be for `device: 'cuda'` (default: next to onnxruntime-node's binding). */
+  readonly cudaProviderDir?: string;
   /** onnxruntime threads per session (default: onnxruntime's choice). */
   readonly threads?: number;
   /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
@@ -71,6 +73,7 @@ export class ModelStore {
       pia,
       cacheDir: defaultCacheDir(this.options.modelsDir),
       device: this.options.device ?? 'cpu',
+      ...(this.options.cudaProviderDir !== undefined ? { cudaProviderDir: this.options.cudaProviderDir } : {}),
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
       ...(this.options.spinning !== undefined ? { spinning: this.options.spinning } : {}),
     });

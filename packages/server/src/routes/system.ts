@@ -39,8 +39,12 @@ export function registerSystemRoutes(router: Router, s: ServerServices): void {
         embedded_python: false,
         argv: s.argv,
       },
+      // ComfyUI names a GPU "cuda:0 <model> : <allocator>"; onnxruntime-node does not say which GPU it got, and VRAM
+      // figures are unknown to it, so 0 stands for "not reported" as on the CPU.
       devices: [
-        { name: 'cpu', type: 'cpu', index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 },
+        s.device === 'cuda'
+          ? { name: 'cuda:0 (onnxruntime CUDA EP)', type: 'cuda', index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 }
+          : { name: 'cpu', type: 'cpu', index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 },
       ],
     });
   });
