@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { NodeEditor } from 'rete';
-import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
+import { AreaExtensions, AreaPlugin, Drag } from 'rete-area-plugin';
 import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget } from 'rete-connection-plugin';
 import { ContextMenuPlugin, type ContextMenuExtra } from 'rete-context-menu-plugin';
@@ -13,6 +13,7 @@ import { SocketView } from '../components/SocketView.js';
 import type { SchemaMap } from '../defs/object-info.js';
 import { areTypesCompatible } from '@piagraph/graph-core';
 import { contextMenuItems, type MenuActions } from './context-menu.js';
+import { installBoxSelection, isBoxGesture, type Rect } from './box-select.js';
 import type { EditorNode, Schemes } from './schemes.js';
 import { throttleMinimap } from './minimap-throttle.js';
 import { BatchedSocketPosition } from './socket-positions.js';
@@ -155,13 +156,29 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   };
   container.addEventListener('dblclick', onDoubleClick);
 
+  // Plain drag on empty canvas pans; Ctrl/Shift+drag draws a selection rectangle instead.
+  area.area.setDragHandler(
+    new Drag({ down: (e) => !(e.pointerType === 'mouse' && e.button !== 0) && !isBoxGesture(e), move: () => true }),
+  );
+  const removeBoxSelection = installBoxSelection(container, {
+    transform: () => area.area.transform,
+    *bounds(): Iterable<[string, Rect]> {
+      for (const [id, view] of area.nodeViews) {
+        // Layout sizes, unaffected by the area's zoom (as Rete's own zoomAt measures nodes).
+        yield [id, { ...view.position, width: view.element.offsetWidth, height: view.element.offsetHeight }];
+      }
+    },
+    selected: () => handle.selectedIds(),
+    select: (ids) => handle.select(ids),
+  });
+
   function toGraph(client: { x: number; y: number }) {
     const rect = container.getBoundingClientRect();
     const { x, y, k } = area.area.transform;
     return { x: (client.x - rect.left - x) / k, y: (client.y - rect.top - y) / k };
   }
 
-  return {
+  const handle: EditorHandle = {
     editor,
     area,
     sync,
@@ -198,7 +215,9 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     },
     destroy() {
       container.removeEventListener('dblclick', onDoubleClick);
+      removeBoxSelection();
       area.destroy();
     },
   };
+  return handle;
 }
