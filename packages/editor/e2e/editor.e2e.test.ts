@@ -267,7 +267,56 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     await nodeCount(Object.keys(example.nodes).length - 3);
     const left = Object.keys((await readDocument(page)).nodes).sort();
     expect(left).toEqual(Object.keys(example.nodes).filter((id) => !['2', '3', '6'].includes(id)).sort());
+    // The minimap redraws after the removal (its redraws are throttled, so wait for it rather than read it at once).
+    await page.waitForFunction((count) => document.querySelectorAll('[data-testid="minimap-node"]').length === count, left.length, { timeout: 2_000 });
     await screenshot(page, 'box-select-delete');
+  });
+
+  it('drags every selected node with a plain drag on one of them, as one undo step', async () => {
+    await fresh();
+    const title = (id: string) => page.locator(`[data-node-id="${id}"] [data-testid="title"]`);
+    await title('2').click();
+    await page.keyboard.down('Control');
+    await title('3').click();
+    await page.keyboard.up('Control');
+    const selected = () => page.evaluate(() => window.__piagraph!.app.handle!.selectedIds().sort());
+    await page.waitForFunction(() => window.__piagraph!.app.handle!.selectedIds().length === 2);
+
+    const before = (await readDocument(page)).nodes;
+    // Drag the later node: on undo the document moves '2' first, which a still-picked '3' must not drag along.
+    const grip = (await title('3').boundingBox())!;
+    const from = { x: grip.x + grip.width / 2, y: grip.y + grip.height / 2 };
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 80, from.y + 50, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForFunction((x) => window.__piagraph!.document().nodes['2']!.position.x !== x, before['2']!.position.x);
+
+    const after = (await readDocument(page)).nodes;
+    const offset = (id: string) => ({ x: after[id]!.position.x - before[id]!.position.x, y: after[id]!.position.y - before[id]!.position.y });
+    const zoom = (await page.evaluate(() => window.__piagraph!.app.handle!.camera())).zoom;
+    // 80 × 50 screen pixels at the current zoom, for both nodes alike.
+    expect(offset('3').x).toBeCloseTo(80 / zoom, 0);
+    expect(offset('3').y).toBeCloseTo(50 / zoom, 0);
+    // Accumulated float deltas: the same offset up to rounding.
+    expect(offset('2').x).toBeCloseTo(offset('3').x, 6);
+    expect(offset('2').y).toBeCloseTo(offset('3').y, 6);
+    expect(after['1']!.position).toEqual(before['1']!.position);
+    expect(await selected()).toEqual(['2', '3']);
+    await screenshot(page, 'group-drag');
+
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((x) => window.__piagraph!.document().nodes['2']!.position.x === x, before['2']!.position.x);
+    const undone = (await readDocument(page)).nodes;
+    expect([undone['2']!.position, undone['3']!.position]).toEqual([before['2']!.position, before['3']!.position]);
+    // The canvas follows the document: the nodes are drawn back where they were, not dragged along by each other.
+    const drawn = await page.evaluate(() => ['2', '3'].map((id) => window.__piagraph!.app.handle!.area.nodeViews.get(id)!.position));
+    expect(drawn).toEqual([before['2']!.position, before['3']!.position]);
+
+    // A plain click on a selected node, without a drag, narrows the selection to it.
+    await title('2').click();
+    await page.waitForFunction(() => window.__piagraph!.app.handle!.selectedIds().length === 1);
+    expect(await selected()).toEqual(['2']);
   });
 
   it('adds a node from the context menu, deletes the selection with Delete, and auto-arranges with ELK', async () => {

@@ -14,6 +14,7 @@ import type { SchemaMap } from '../defs/object-info.js';
 import { areTypesCompatible } from '@piagraph/graph-core';
 import { contextMenuItems, type MenuActions } from './context-menu.js';
 import { installBoxSelection, isBoxGesture, type Rect } from './box-select.js';
+import { GroupDrag } from './group-drag.js';
 import type { EditorNode, Schemes } from './schemes.js';
 import { throttleMinimap } from './minimap-throttle.js';
 import { BatchedSocketPosition } from './socket-positions.js';
@@ -78,8 +79,17 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   });
   const minimap = new MinimapPlugin<Schemes>();
   const selector = AreaExtensions.selector();
-  const accumulating = AreaExtensions.accumulateOnCtrl();
-  const selectable = AreaExtensions.selectableNodes(area, selector, { accumulating });
+  const ctrl = AreaExtensions.accumulateOnCtrl();
+  const groupDrag = new GroupDrag(() => ctrl.active());
+  // Before the selectable-nodes pipe, which reads `accumulates` when a node is picked.
+  area.addPipe((ctx) => {
+    if (ctx.type === 'nodepicked') groupDrag.press(ctx.data.id, editor.getNode(ctx.data.id)?.selected ?? false);
+    if (ctx.type === 'nodetranslated') groupDrag.translated(ctx.data.id);
+    return ctx;
+  });
+  const selectable = AreaExtensions.selectableNodes(area, selector, {
+    accumulating: { active: () => groupDrag.accumulates() },
+  });
   AreaExtensions.simpleNodesOrder(area);
 
   const NodeView = makeNodeComponent(deps.services);
@@ -138,6 +148,10 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     if (ctx.type === 'nodedragged') {
       const moved = sync.movedNodes(deps.services.docs.doc);
       if (Object.keys(moved).length) deps.onNodesMoved(moved);
+      // Left picked, the node would drag the rest of the selection along when the document moves it (undo, load).
+      selector.release();
+      const narrow = groupDrag.release();
+      if (narrow) void handle.select([narrow]);
     }
     if (ctx.type === 'zoomed') container.classList.toggle('pg-lod', area.area.transform.k < DETAIL_ZOOM);
     if (ctx.type === 'nodepicked') queueMicrotask(() => deps.onSelectionChanged?.());
@@ -216,6 +230,7 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     destroy() {
       container.removeEventListener('dblclick', onDoubleClick);
       removeBoxSelection();
+      ctrl.destroy();
       area.destroy();
     },
   };
