@@ -1,8 +1,9 @@
-import { idTable, walkUpstream } from './graph-walk.js';
+import { idTable, walkUpstream, type IdSlots } from './graph-walk.js';
 import { checkLiteral } from './literal-cast.js';
-import { inputEntries, isLinkValue, type InputEntry } from './node-inputs.js';
+import { isLinkValue } from './node-inputs.js';
 import { inputInfo } from './object-info.js';
 import type { NodeRegistry } from './node-registry.js';
+import { ClassTable, classAt, isRecord, promptError, scanNodes, type ScannedPrompt } from './prompt-scan.js';
 import { areTypesCompatible } from './socket-registry.js';
 import type { ApiPrompt } from './types/api-prompt.js';
 import type { AnyNodeDefinition, CustomValidationIssue, InputSpec } from './types/node-def.js';
@@ -39,19 +40,33 @@ export interface NodeLookup {
 }
 
 /**
- * Prepared nodes by id, over an id table rather than a `Map`: validation stores every node of the prompt and the
- * planner reads them all again, and on 10,000 nodes the `Map`'s string hashing and rehashing as it grew was a
- * tenth of a fully cached run (see `idTable`).
+ * Prepared nodes by id, stored in an array by dense slot (`IdSlots`) rather than a `Map`: validation stores every
+ * node of the prompt and the planner reads them all again, and on 10,000 nodes the `Map`'s string hashing and
+ * rehashing as it grew was a tenth of a fully cached run. Slots come from the prompt scan, in ascending key
+ * order: the validation walk meets ids in descending order, and an id table filled that way falls into V8's slow
+ * dictionary mode.
  */
 export class PreparedNodes implements NodeLookup {
-  readonly #byId = idTable<PreparedNode>();
+  readonly #slots: IdSlots;
+  readonly #bySlot: (PreparedNode | undefined)[];
+  /** Ids set without a slot in `slots` (never, from validation). */
+  readonly #others = idTable<PreparedNode>();
+
+  constructor(slots: IdSlots = { of: idTable<number>(), count: 0 }) {
+    this.#slots = slots;
+    // Sized up front (holes), so that the array keeps fast elements whatever order the walk sets them in.
+    this.#bySlot = new Array<PreparedNode | undefined>(slots.count);
+  }
 
   get(id: string): PreparedNode | undefined {
-    return this.#byId[id];
+    const slot = this.#slots.of[id];
+    return slot === undefined ? this.#others[id] : this.#bySlot[slot];
   }
 
   set(id: string, node: PreparedNode): void {
-    this.#byId[id] = node;
+    const slot = this.#slots.of[id];
+    if (slot === undefined) this.#others[id] = node;
+    else this.#bySlot[slot] = node;
   }
 }
 
@@ -64,76 +79,13 @@ export interface PromptAnalysis {
   order: string[];
 }
 
-function promptError(type: ValidationErrorItem['type'], message: string, details = ''): ValidationErrorItem {
-  return { type, message, details, extra_info: {} };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** A registered class with its inputs in `input_order`. */
-interface ClassInfo {
-  def: AnyNodeDefinition;
-  entries: readonly InputEntry[];
-}
-
-/**
- * Class lookups memoised for one validation: a 10,000-node prompt has a handful of classes, and every node and
- * every link looks its class up (one `Map` hit here instead of a registry hit plus a `WeakMap` hit).
- */
-class ClassTable {
-  readonly #known = new Map<string, ClassInfo | null>();
-  /** Whether a class looked up so far declares `validate` (when none does, that pass is skipped). */
-  anyValidate = false;
-
-  constructor(readonly registry: NodeRegistry) {}
-
-  get(classType: string): ClassInfo | undefined {
-    let info = this.#known.get(classType);
-    if (info === undefined) {
-      const def = this.registry.get(classType);
-      info = def ? { def, entries: inputEntries(def) } : null;
-      if (def?.validate) this.anyValidate = true;
-      this.#known.set(classType, info);
-    }
-    return info ?? undefined;
-  }
-}
-
-/**
- * Checks that every node has a known class, returning the first problem as ComfyUI's `invalid_prompt`, or else
- * the output nodes (one pass over the prompt serves both).
- */
-function scanNodes(classes: ClassTable, prompt: Record<string, unknown>): { error: ValidationErrorItem } | { outputNodes: string[] } {
-  const outputNodes: string[] = [];
-  for (const id of Object.keys(prompt)) {
-    const node = prompt[id];
-    if (!isRecord(node) || typeof node['class_type'] !== 'string') {
-      const details = `Node ID '#${id}'`;
-      return { error: promptError('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', details) };
-    }
-    const info = classes.get(node['class_type']);
-    if (!info) {
-      const message = `Cannot execute because node ${node['class_type']} does not exist.`;
-      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
-    }
-    if (node['inputs'] !== undefined && !isRecord(node['inputs'])) {
-      const message = `Cannot execute because the inputs of node ${id} are not an object.`;
-      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
-    }
-    if (info.def.outputNode === true) outputNodes.push(id);
-  }
-  return { outputNodes };
-}
-
 /** What is wrong with a linked input (its shape, its source, or the type it carries), if anything. */
 function linkError(
   name: string,
   spec: InputSpec,
   value: unknown[],
   prompt: ApiPrompt,
-  classes: ClassTable,
+  scan: ScannedPrompt,
 ): ValidationErrorItem | undefined {
   if (!isLinkValue(value)) {
     return {
@@ -143,9 +95,10 @@ function linkError(
       extra_info: { input_name: name, input_config: inputInfo(spec), received_value: value },
     };
   }
-  const [source, output] = value;
+  const source = value[0];
+  const output = value[1];
   const sourceNode = prompt[source];
-  const sourceDef = sourceNode ? classes.get(sourceNode.class_type)?.def : undefined;
+  const sourceDef = classAt(scan, source)?.def;
   const outputSpec = sourceDef?.outputs[output];
   if (!sourceDef || !outputSpec) {
     return {
@@ -188,14 +141,14 @@ class NodePreparer {
 
   constructor(
     readonly prompt: ApiPrompt,
-    readonly classes: ClassTable,
+    readonly scan: ScannedPrompt,
     /** Where a node's errors go, if it has any. */
     readonly ownErrors: Map<string, ValidationErrorItem[]>,
   ) {}
 
   prepare(id: string): PreparedNode {
     const api = this.prompt[id]!;
-    const { def, entries } = this.classes.get(api.class_type)!;
+    const { def, entries } = classAt(this.scan, id)!;
     const inputs = (api.inputs ?? {}) as Record<string, unknown>;
     // Most nodes of a large graph are all links: they share one frozen empty object instead of one each.
     let literals: Record<string, unknown> = NO_LITERALS;
@@ -216,7 +169,7 @@ class NodePreparer {
           });
         }
       } else if (Array.isArray(value)) {
-        const error = linkError(name, spec, value, this.prompt, this.classes);
+        const error = linkError(name, spec, value, this.prompt, this.scan);
         if (error) {
           (errors ??= []).push(error);
           continue;
@@ -281,14 +234,15 @@ export async function analysePrompt(
   prompt: unknown,
   options: ValidateOptions = {},
 ): Promise<PromptAnalysis> {
-  const nodes = new PreparedNodes();
   if (!isRecord(prompt)) {
-    return { result: { ok: false, error: promptError('no_prompt', 'No prompt provided', 'No prompt provided'), nodeErrors: {} }, nodes, order: [] };
+    const error = promptError('no_prompt', 'No prompt provided', 'No prompt provided');
+    return { result: { ok: false, error, nodeErrors: {} }, nodes: new PreparedNodes(), order: [] };
   }
   const classes = new ClassTable(registry);
   const scan = scanNodes(classes, prompt);
-  if ('error' in scan) return { result: { ok: false, error: scan.error, nodeErrors: {} }, nodes, order: [] };
+  if ('error' in scan) return { result: { ok: false, error: scan.error, nodeErrors: {} }, nodes: new PreparedNodes(), order: [] };
   const api = prompt as ApiPrompt;
+  const nodes = new PreparedNodes(scan.slots);
 
   const targets = options.outputs ? [...new Set(options.outputs)].filter((id) => id in api) : scan.outputNodes;
   if (targets.length === 0) {
@@ -296,12 +250,12 @@ export async function analysePrompt(
   }
 
   const ownErrors = new Map<string, ValidationErrorItem[]>();
-  const preparer = new NodePreparer(api, classes, ownErrors);
+  const preparer = new NodePreparer(api, scan, ownErrors);
   const walk = walkUpstream(targets, (id) => {
     const node = preparer.prepare(id);
     nodes.set(id, node);
     return node.deps;
-  });
+  }, undefined, scan.slots);
 
   for (const cycle of walk.cycles) {
     const error: ValidationErrorItem = {

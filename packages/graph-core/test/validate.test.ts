@@ -202,6 +202,20 @@ describe('validatePrompt', () => {
     expect(result.nodeErrors['1']!.dependent_outputs).toEqual(['4']);
   });
 
+  it('prepares every node of a prompt mixing numeric and subgraph ids, dependencies first', async () => {
+    const prompt: ApiPrompt = {
+      '10': { class_type: 'TestOutput', inputs: { value: ['5:2', 0] } },
+      '5:2': { class_type: 'TestAdd', inputs: { a: ['3', 0], b: 1 } },
+      '3': { class_type: 'TestNumber', inputs: { value: 2 } },
+    };
+    const analysis = await analysePrompt(registry, prompt);
+    expect(analysis.result.ok).toBe(true);
+    expect(analysis.order).toEqual(['3', '5:2', '10']);
+    expect(analysis.nodes.get('5:2')!.deps).toEqual(['3']);
+    expect(analysis.nodes.get('3')!.literals).toEqual({ value: 2 });
+    expect(analysis.nodes.get('7')).toBeUndefined();
+  });
+
   it('drops a failing output while the others still validate', async () => {
     const prompt: ApiPrompt = {
       '1': { class_type: 'TestNumber', inputs: { value: 'bad' } },
