@@ -5,3 +5,4 @@ export * from './key-map.js';
 export { detectConfig, refuseOtherLdmFamilies, refuseOtherDiffusersFamilies } from './family.js';
 export { openWeightFile, diffusersWeightFile } from './open.js';
 export * from './resolve.js';
+export * from './vae-file.js';

@@ -50,7 +50,7 @@ function lazy(source: WeightSource, key: string, shape: readonly number[]): Lazy
 }
 
 /** Collects tensors of one component, checking shapes; reports missing tensors at the end. */
-class Binder {
+export class Binder {
   readonly weights = new Map<string, LazyTensor>();
   private readonly fileKeys = new Map<string, string>();
 
@@ -91,7 +91,7 @@ class Binder {
   }
 }
 
-function extra(file: string, key: string, what: string): never {
+export function extra(file: string, key: string, what: string): never {
   throw new CheckpointError('extra-tensor', file, `unexpected tensor '${key}' in the ${what}`, { key });
 }
 
@@ -103,7 +103,7 @@ function allowedShapes(config: PiaModelConfig, spec: KeySpec, layoutShape: reado
 }
 
 /** Keys that are buffers of the original modules, not weights: accepted and ignored. */
-const IGNORED = /(^|\.)position_ids$/;
+export const IGNORED = /(^|\.)position_ids$/;
 
 /** Binds an LDM single-file checkpoint (`model.diffusion_model.*`, `first_stage_model.*`, `cond_stage_model.transformer.*`). */
 export function bindLdm(source: WeightSource, config?: PiaModelConfig): SdCheckpoint {
@@ -279,4 +279,26 @@ export function piaUNetWeights(sd: SdCheckpoint, pia: MotionCheckpoint): ModelWe
   merged.set('conv_in.weight', mergeConvIn(sd.unet.get('conv_in.weight')!, pia.convIn, sd.config));
   for (const [k, v] of pia.motion) merged.set(k, v);
   return merged;
+}
+
+/**
+ * The image U-Net's weights: the checkpoint's U-Net as it is. A checkpoint whose conv_in already has PIA's nine
+ * channels (a merged PIA checkpoint) gives its first four, the noisy latent's.
+ */
+export function imageUNetWeights(sd: SdCheckpoint): ModelWeights {
+  const convIn = sd.unet.get('conv_in.weight')!;
+  const latent = sd.config.unet.latentChannels;
+  const [c, inC, k, k2] = convIn.shape as [number, number, number, number];
+  if (inC === latent) return sd.unet;
+  const plane = k * k2;
+  const sliced: LazyTensor = {
+    shape: [c, latent, k, k2],
+    read: async () => {
+      const all = await convIn.read();
+      const out = new Float32Array(c * latent * plane);
+      for (let o = 0; o < c; o++) out.set(all.subarray(o * inC * plane, (o * inC + latent) * plane), o * latent * plane);
+      return out;
+    },
+  };
+  return new Map(sd.unet).set('conv_in.weight', sliced);
 }

@@ -7,7 +7,7 @@ import type { OnnxSession } from '../onnx/index.js';
 import { fillNormal, type Seed } from '../random/index.js';
 import type { PiaModelConfig } from './config.js';
 import { CLIP_IO } from './clip.js';
-import { UNET_IO } from './unet.js';
+import { UNET_IO, type UNetVariant } from './unet.js';
 import { VAE_IO } from './vae.js';
 
 /** A float tensor: values and dims. */
@@ -42,23 +42,25 @@ function out(t: ort.Tensor | undefined, model: string, name: string): FloatTenso
 
 const f32 = (t: FloatTensor) => ({ dtype: 'float32' as const, shape: t.dims, data: t.data });
 
-/** The PIA U-Net: one denoising step for a batch of frame stacks. */
+/** A U-Net (image or PIA, see {@link UNetVariant}): one denoising step for a batch of frame stacks. */
 export class UNetHandle {
   constructor(
     readonly session: OnnxSession,
     readonly config: PiaModelConfig,
+    readonly variant: UNetVariant = { inChannels: config.unet.inChannels, motion: true },
   ) {}
 
   /**
-   * Predicts noise. `sample [B, 9, F, h, w]` = noisy latent | affinity | condition latent; `text [B, L, D]`
-   * (unconditional first for CFG); one `timestep` for the batch. Returns `[B, 4, F, h, w]`.
+   * Predicts noise. `sample [B, C, F, h, w]`: for PIA C = 9 (noisy latent | affinity | condition latent), for the
+   * image U-Net C = 4 and the F "frames" are independent images; `text [B, L, D]` (unconditional first for CFG);
+   * one `timestep` for the batch. Returns `[B, 4, F, h, w]`.
    */
   async run(sample: FloatTensor, timestep: number, text: FloatTensor): Promise<FloatTensor> {
     const u = this.config.unet;
-    check('unet', UNET_IO.sample, sample, ['B', u.inChannels, 'F', 'h', 'w']);
+    check('unet', UNET_IO.sample, sample, ['B', this.variant.inChannels, 'F', 'h', 'w']);
     check('unet', UNET_IO.text, text, [sample.dims[0]!, 'L', u.crossAttentionDim]);
     const frames = sample.dims[2]!;
-    if (frames > u.motionMaxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${u.motionMaxFrames}`);
+    if (this.variant.motion && frames > u.motionMaxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${u.motionMaxFrames}`);
     const result = await this.session.run({
       [UNET_IO.sample]: f32(sample),
       [UNET_IO.timestep]: { dtype: 'float32', shape: [1], data: Float32Array.of(timestep) },

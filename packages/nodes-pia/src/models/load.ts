@@ -3,14 +3,15 @@
  * builds or reuses the cached graphs, and opens sessions.
  */
 import { join } from 'node:path';
-import { openMotionCheckpoint, openSdCheckpoint, piaUNetWeights, type SdCheckpoint } from '../checkpoints/resolve.js';
+import { imageUNetWeights, openMotionCheckpoint, openSdCheckpoint, piaUNetWeights, type MotionCheckpoint, type SdCheckpoint } from '../checkpoints/resolve.js';
+import { checkpointVae, type VaeSource } from '../checkpoints/vae-file.js';
 import { OnnxSession, assertCudaProvider } from '../onnx/index.js';
 import { buildCached, cacheKey, type CachedGraph } from './cache.js';
 import { buildClipTextEncoder } from './clip.js';
 import type { PiaModelConfig } from './config.js';
 import { ClipHandle, UNetHandle, VaeHandle } from './handles.js';
 import type { Precision } from './tensors.js';
-import { buildUNet } from './unet.js';
+import { buildUNet, unetVariantOf } from './unet.js';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
 /** Options of {@link loadPiaModels}. */
@@ -56,79 +57,163 @@ export interface PiaModels {
 
 type Graph = 'unet' | 'vae-encoder' | 'vae-decoder' | 'clip';
 
+/** Where and how sessions are opened: shared by the per-network loaders. */
+export interface SessionSettings {
+  readonly cacheDir: string;
+  readonly device: 'cpu' | 'cuda';
+  readonly precision: Precision;
+  readonly threads?: number;
+  readonly spinning?: boolean;
+}
+
+/** The settings of `options` with their defaults, after checking that the device can run at all. */
+export function sessionSettings(options: Omit<LoadPiaModelsOptions, 'checkpoint' | 'pia'>): SessionSettings {
+  const device = options.device ?? 'cpu';
+  // Before any checkpoint is read or graph built: without the provider files every CUDA session would fail anyway.
+  if (device === 'cuda') assertCudaProvider(options.cudaProviderDir);
+  return {
+    cacheDir: options.cacheDir,
+    device,
+    precision: options.precision ?? (device === 'cuda' ? 'float16' : 'float32'),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
+  };
+}
+
+/** A session opened from a cached graph, with how long building and opening took. */
+interface OpenedGraph {
+  readonly session: OnnxSession;
+  readonly report: CachedGraph & { readonly sessionSeconds: number };
+}
+
+/** Builds (or finds in the cache) one graph and opens a session on it. */
+async function openGraph(
+  settings: SessionSettings,
+  graph: Graph,
+  config: unknown,
+  files: readonly string[],
+  build: Parameters<typeof buildCached>[3],
+  extra?: unknown,
+): Promise<OpenedGraph> {
+  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: extra });
+  const cached = await buildCached(settings.cacheDir, key, settings.precision, build);
+  const started = performance.now();
+  const session = await OnnxSession.load(cached.modelPath, {
+    executionProviders: [settings.device],
+    ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+    ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
+  });
+  return { session, report: { ...cached, sessionSeconds: (performance.now() - started) / 1000 } };
+}
+
+/** What a U-Net is made of: a checkpoint, and PIA's motion and condition modules for the video U-Net. */
+export interface UNetSources {
+  readonly checkpoint: string;
+  /** PIA file (`pia.ckpt`) or MotionAdapter; absent: the plain image U-Net of the checkpoint. */
+  readonly pia?: string;
+}
+
+/** A loaded network with its load report. */
+export interface Loaded<T> {
+  readonly handle: T;
+  readonly report: LoadReport;
+}
+
+/** Loads the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
+export async function loadUNet(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<UNetHandle>> {
+  const sd = await openSdCheckpoint(sources.checkpoint, config);
+  let pia: MotionCheckpoint | undefined;
+  try {
+    const cfg = sd.config;
+    pia = sources.pia !== undefined ? await openMotionCheckpoint(sources.pia, cfg) : undefined;
+    const weights = pia ? piaUNetWeights(sd, pia) : imageUNetWeights(sd);
+    const files = [...sd.files, ...(pia?.files ?? [])];
+    const variant = unetVariantOf(weights);
+    const opened = await openGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision }), pia ? undefined : { variant });
+    return { handle: new UNetHandle(opened.session, cfg, variant), report: { graphs: { unet: opened.report } } };
+  } finally {
+    await closeAll(sd, pia);
+  }
+}
+
+/** Loads the VAE of a checkpoint (or of a standalone VAE file, see `openVaeSource`). */
+export async function loadVae(source: VaeSource, settings: SessionSettings): Promise<Loaded<VaeHandle>> {
+  try {
+    const cfg = source.config;
+    const enc = await openGraph(settings, 'vae-encoder', cfg.vae, source.files, (g) => buildVaeEncoder(g, source.vae, cfg.vae, { precision: settings.precision }));
+    try {
+      const dec = await openGraph(settings, 'vae-decoder', cfg.vae, source.files, (g) => buildVaeDecoder(g, source.vae, cfg.vae, { precision: settings.precision }));
+      return { handle: new VaeHandle(enc.session, dec.session, cfg), report: { graphs: { 'vae-encoder': enc.report, 'vae-decoder': dec.report } } };
+    } catch (err) {
+      await enc.session.release();
+      throw err;
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/** Loads the CLIP text encoder of a checkpoint, `clipSkip` layers cut from the end. */
+export async function loadClip(checkpoint: string, clipSkip: number, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<ClipHandle>> {
+  const sd = await openSdCheckpoint(checkpoint, config);
+  try {
+    const cfg = sd.config;
+    const opened = await openGraph(settings, 'clip', cfg.clip, sd.files, (g) => buildClipTextEncoder(g, sd.clip, cfg.clip, { precision: settings.precision, clipSkip }), {
+      clipSkip,
+    });
+    return { handle: new ClipHandle(opened.session, cfg), report: { graphs: { clip: opened.report } } };
+  } finally {
+    await sd.close();
+  }
+}
+
 /**
  * Loads the PIA U-Net, the VAE and the CLIP text encoder from checkpoint files:
  * `const m = await loadPiaModels({ checkpoint, pia, cacheDir })`, then `m.unet.run(...)`, `m.vae.encode(...)`,
  * `m.vae.decode(...)`, `m.clip.encode(ids)`.
  */
 export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaModels> {
-  const device = options.device ?? 'cpu';
-  // Before any checkpoint is read or graph built: without the provider files every CUDA session would fail anyway.
-  if (device === 'cuda') assertCudaProvider(options.cudaProviderDir);
-  const precision = options.precision ?? (device === 'cuda' ? 'float16' : 'float32');
+  const settings = sessionSettings(options);
   const parts = new Set(options.parts ?? ['unet', 'vae', 'clip']);
-  const sd = await openSdCheckpoint(options.checkpoint, options.config);
-  const cfg = sd.config;
-  const pia = parts.has('unet') ? await openMotionCheckpoint(options.pia, cfg) : undefined;
+  // The config is read once, so a checkpoint that does not open fails before any graph is built.
+  const config = options.config ?? (await sdConfigOf(options.checkpoint));
+  const handles: { release(): Promise<void> }[] = [];
   const graphs: Record<string, CachedGraph & { sessionSeconds: number }> = {};
-  const sessions: OnnxSession[] = [];
+  const keep = <T extends { release(): Promise<void> }>(loaded: Loaded<T>): T => {
+    handles.push(loaded.handle);
+    Object.assign(graphs, loaded.report.graphs);
+    return loaded.handle;
+  };
   try {
-    const load = async (graph: Graph, files: readonly string[], build: Parameters<typeof buildCached>[3], extra?: unknown) => {
-      const key = await cacheKey({ graph, config: graphConfig(cfg, graph), files, precision, options: extra });
-      const cached = await buildCached(options.cacheDir, key, precision, build);
-      const started = performance.now();
-      const session = await OnnxSession.load(cached.modelPath, {
-        executionProviders: [device],
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
-        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
-      });
-      sessions.push(session);
-      graphs[graph] = { ...cached, sessionSeconds: (performance.now() - started) / 1000 };
-      return session;
-    };
-    const opts = { precision };
-    let unet: UNetHandle | undefined;
-    if (pia) {
-      const weights = piaUNetWeights(sd, pia);
-      unet = new UNetHandle(await load('unet', [...sd.files, ...pia.files], (g) => buildUNet(g, weights, cfg.unet, opts)), cfg);
-    }
-    let vae: VaeHandle | undefined;
-    if (parts.has('vae')) {
-      const enc = await load('vae-encoder', sd.files, (g) => buildVaeEncoder(g, sd.vae, cfg.vae, opts));
-      const dec = await load('vae-decoder', sd.files, (g) => buildVaeDecoder(g, sd.vae, cfg.vae, opts));
-      vae = new VaeHandle(enc, dec, cfg);
-    }
-    let clip: ClipHandle | undefined;
-    if (parts.has('clip')) {
-      const clipSkip = options.clipSkip ?? 0;
-      const s = await load('clip', sd.files, (g) => buildClipTextEncoder(g, sd.clip, cfg.clip, { ...opts, clipSkip }), { clipSkip });
-      clip = new ClipHandle(s, cfg);
-    }
+    const unet = parts.has('unet') ? keep(await loadUNet({ checkpoint: options.checkpoint, pia: options.pia }, settings, config)) : undefined;
+    const vae = parts.has('vae') ? keep(await loadVae(await checkpointVae(options.checkpoint, config), settings)) : undefined;
+    const clip = parts.has('clip') ? keep(await loadClip(options.checkpoint, options.clipSkip ?? 0, settings, config)) : undefined;
     return {
-      config: cfg,
+      config,
       ...(unet ? { unet } : {}),
       ...(vae ? { vae } : {}),
       ...(clip ? { clip } : {}),
       report: { graphs },
       release: async () => {
-        await Promise.all(sessions.map((s) => s.release()));
+        await Promise.all(handles.map((h) => h.release()));
       },
     };
   } catch (err) {
-    await Promise.all(sessions.map((s) => s.release()));
+    await Promise.all(handles.map((h) => h.release()));
     throw err;
-  } finally {
-    await closeAll(sd, pia);
   }
+}
+
+/** The config a checkpoint binds with (its file is opened and closed again). */
+export async function sdConfigOf(checkpoint: string): Promise<PiaModelConfig> {
+  const sd = await openSdCheckpoint(checkpoint);
+  await sd.close();
+  return sd.config;
 }
 
 async function closeAll(sd: SdCheckpoint, pia: { close(): Promise<void> } | undefined): Promise<void> {
   await sd.close();
   await pia?.close();
-}
-
-function graphConfig(cfg: PiaModelConfig, graph: Graph): unknown {
-  return graph === 'unet' ? cfg.unet : graph === 'clip' ? cfg.clip : cfg.vae;
 }
 
 /** The conventional cache folder under a models folder: `models/.cache`. */

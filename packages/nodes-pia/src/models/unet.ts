@@ -12,7 +12,7 @@ import type { Value } from '../onnx/index.js';
 import { channelsAt, downBlockHasAttention, upBlockHasAttention, type UNetConfig } from './config.js';
 import { conv, downsample, groupNormAcrossFrames, linear, resnet, spatialTransformer, upsample, type AttentionSettings } from './layers.js';
 import { motionModule } from './motion-module.js';
-import { Params, type Builder, type ModelWeights, type Precision } from './tensors.js';
+import { MissingWeightError, Params, type Builder, type ModelWeights, type Precision } from './tensors.js';
 
 /** Graph input and output names of the U-Net. */
 export const UNET_IO = {
@@ -55,12 +55,36 @@ export function timeEmbedding(p: Params, timestep: Value, dim: number, precision
   });
 }
 
-/** Builds the PIA U-Net into `g` from canonical weights (spatial U-Net + motion modules, conv_in already merged). */
+/**
+ * Which U-Net a set of weights makes: the plain SD 1.5 U-Net (4 input channels, no motion modules: every frame is an
+ * independent image, so an image batch runs as the frames of one sample), or PIA's (9 channels, motion modules).
+ * Read off the weights rather than the config, so one config serves the image and the video graphs.
+ */
+export interface UNetVariant {
+  /** Channels of `sample`: conv_in's input channels. */
+  readonly inChannels: number;
+  /** Whether temporal layers mix the frames (then at most `motionMaxFrames` frames per call). */
+  readonly motion: boolean;
+}
+
+/** The first motion module's path: present in every motion-module layout. */
+const FIRST_MOTION_MODULE = 'down_blocks.0.motion_modules.0';
+
+/** The variant that `weights` build. */
+export function unetVariantOf(weights: ModelWeights): UNetVariant {
+  const convIn = weights.get('conv_in.weight');
+  if (!convIn) throw new MissingWeightError('conv_in.weight');
+  return { inChannels: convIn.shape[1]!, motion: weights.has(`${FIRST_MOTION_MODULE}.proj_in.weight`) };
+}
+
+/** Builds the U-Net into `g` from canonical weights (spatial U-Net, plus motion modules and a merged conv_in for PIA). */
 export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, options: BuildOptions = {}): void {
   const precision = options.precision ?? 'float32';
   const settings: AttentionSettings = { fused: options.fusedAttention ?? true };
   const p = new Params(g, weights);
-  const sample = g.input(UNET_IO.sample, 'float32', ['batch', cfg.inChannels, 'frames', 'height', 'width']);
+  const variant = unetVariantOf(weights);
+  const temporal = variant.motion ? motionModule : (_p: Params, _name: string, x: Value) => x;
+  const sample = g.input(UNET_IO.sample, 'float32', ['batch', variant.inChannels, 'frames', 'height', 'width']);
   const timestep = g.input(UNET_IO.timestep, 'float32', [1]);
   const text = g.input(UNET_IO.text, 'float32', ['batch', 'tokens', cfg.crossAttentionDim]);
   const toCompute = (v: Value): Value => (precision === 'float32' ? v : g.cast(v, precision));
@@ -84,7 +108,7 @@ export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, op
       for (let l = 0; l < L; l++) {
         h = resnet(p, `down_blocks.${b}.resnets.${l}`, h, temb, res);
         if (downBlockHasAttention(cfg, b)) h = spatialTransformer(p, `down_blocks.${b}.attentions.${l}`, h, ctx, cfg.normGroups, cfg.attentionHeads, settings);
-        h = motionModule(p, `down_blocks.${b}.motion_modules.${l}`, h, frames, motion);
+        h = temporal(p, `down_blocks.${b}.motion_modules.${l}`, h, frames, motion);
         skips.push(h);
       }
       if (b < nb - 1) {
@@ -104,7 +128,7 @@ export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, op
         const skip = skips.pop()!;
         h = resnet(p, `up_blocks.${b}.resnets.${l}`, g.concat([h, skip], 1), temb, res);
         if (upBlockHasAttention(cfg, b)) h = spatialTransformer(p, `up_blocks.${b}.attentions.${l}`, h, ctx, cfg.normGroups, cfg.attentionHeads, settings);
-        h = motionModule(p, `up_blocks.${b}.motion_modules.${l}`, h, frames, motion);
+        h = temporal(p, `up_blocks.${b}.motion_modules.${l}`, h, frames, motion);
       }
       if (b < nb - 1) h = upsample(p, `up_blocks.${b}.upsamplers.0`, h, skips[skips.length - 1]);
     });
