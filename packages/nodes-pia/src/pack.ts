@@ -27,6 +27,7 @@ export interface PiaPackOptions extends PackSettings {
 /** Socket types the pack adds to graph-core's built-in ones (for the editor's colours). */
 export const PIA_SOCKET_TYPES: readonly SocketTypeInfo[] = [
   { name: 'PIA_CONDITION', color: '#9ccc65', description: 'The scaled condition-image latent and the per-frame affinity mask.' },
+  { name: 'MASK', color: '#81c784', description: 'Masks `[B, H, W]` in 0..1.' },
 ];
 
 /** A pack instance: its node definitions and the model store they share. */

@@ -4,11 +4,11 @@ import { encodeText } from '../pipeline/text.js';
 import type { PackContext } from './pack-context.js';
 
 /** The `CLIPTextEncode` node. */
-export function clipTextEncodeNode(_pack: PackContext) {
+export function clipTextEncodeNode(pack: PackContext) {
   return defineNode({
     classType: 'CLIPTextEncode',
     displayName: 'CLIP Text Encode',
-    category: 'pia/conditioning',
+    category: 'conditioning',
     description: "Encodes a prompt with the checkpoint's CLIP text encoder (77 tokens, longer prompts are cut).",
     inputs: {
       required: {
@@ -18,7 +18,8 @@ export function clipTextEncodeNode(_pack: PackContext) {
     },
     outputs: [{ type: 'CONDITIONING' }],
     async run({ text, clip }, ctx) {
-      const embedding = await encodeText(clip.tokenizer, clip.encoder, text);
+      const { tokenizer, encoder } = await pack.store.clip(clip);
+      const embedding = await encodeText(tokenizer, encoder, text);
       if (embedding.truncated) ctx.text('prompt longer than 77 tokens: the rest is ignored');
       return { outputs: [{ data: embedding.data, dims: embedding.dims, text }], sizeBytes: embedding.data.byteLength };
     },

@@ -3,6 +3,7 @@
  * with a progress event per step, an optional latent preview, and interruption between steps.
  */
 import { defineNode } from '@piagraph/graph-core';
+import { framesFirst } from '../pipeline/decode.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { latentPreview } from '../pipeline/preview.js';
 import { sampleVideo } from '../pipeline/sampler.js';
@@ -15,7 +16,7 @@ import type { PackContext } from './pack-context.js';
 export const MAX_WIDGET_SEED = Number.MAX_SAFE_INTEGER;
 
 /** The `PIADDIMSampler` node. */
-export function ddimSamplerNode(_pack: PackContext) {
+export function ddimSamplerNode(pack: PackContext) {
   return defineNode({
     classType: 'PIADDIMSampler',
     displayName: 'DDIM Sampler (PIA)',
@@ -54,8 +55,12 @@ export function ddimSamplerNode(_pack: PackContext) {
       }
       const [, , h, w] = condition.latentDims;
       const [, length, width] = inputs.positive.dims;
+      if (!inputs.model.pia) {
+        throw new PipelineError('bad-option', 'this MODEL has no PIA modules: load it with Load Checkpoint (PIA), or use KSampler for images', {}, 'model');
+      }
+      const unet = await pack.store.unet(inputs.model);
       const samples = await sampleVideo({
-        unet: inputs.model.unet,
+        unet,
         positive: inputs.positive.data,
         negative: inputs.negative.data,
         textDims: [length, width],
@@ -75,7 +80,9 @@ export function ddimSamplerNode(_pack: PackContext) {
         },
       });
       const channels = inputs.model.config.unet.latentChannels;
-      return { outputs: [{ samples, dims: [1, channels, frames, h, w] }], sizeBytes: samples.byteLength };
+      // ComfyUI's layout: the frames are the batch.
+      const batch = framesFirst(samples, channels, frames, h * w);
+      return { outputs: [{ samples: batch, dims: [frames, channels, h, w] }], sizeBytes: batch.byteLength };
     },
   });
 }

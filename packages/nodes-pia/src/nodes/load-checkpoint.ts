@@ -25,29 +25,18 @@ export function loadCheckpointNode(pack: PackContext) {
       { type: 'CLIP', tooltip: 'Tokenizer and text encoder.' },
       { type: 'VAE', tooltip: 'Image encoder and decoder.' },
     ],
-    // A replaced file under the same name re-runs the loader (and the store loads the new file); so does a release
-    // of the store's sessions, which the MODEL, CLIP and VAE of an earlier run point at.
+    // A replaced file under the same name makes a new recipe (its stamp is part of it), so the loader runs again.
     async fingerprint(literals) {
       const ckpt = String(literals['ckpt_name']);
       const pia = String(literals['pia_name']);
       // The demo files are written on first use; stamping them before they exist would change the key once they do.
-      await pack.prepareModels(ckpt, pia);
-      const stamps = [fileStamp(join(pack.settings.modelsDir, 'checkpoints', ckpt)), fileStamp(join(pack.settings.modelsDir, 'pia', pia))];
-      return [...stamps, `release ${pack.store.generation}`].join('|');
+      await pack.prepareModels('checkpoints', ckpt);
+      await pack.prepareModels('pia', pia);
+      return [fileStamp(join(pack.settings.modelsDir, 'checkpoints', ckpt)), fileStamp(join(pack.settings.modelsDir, 'pia', pia))].join('|');
     },
-    async run({ ckpt_name, pia_name }, ctx) {
-      ctx.text(`loading ${ckpt_name} + ${pia_name}`);
-      const loaded = await pack.store.get(ckpt_name, pia_name);
-      const { models, tokenizer, key } = loaded;
-      if (loaded.seconds > 0) ctx.text(`loaded in ${loaded.seconds.toFixed(1)} s`);
-      return {
-        outputs: [
-          { kind: 'pia-model', key, unet: models.unet!, config: models.config, checkpointName: ckpt_name, piaName: pia_name },
-          { kind: 'clip', key, tokenizer, encoder: models.clip! },
-          { kind: 'vae', key, vae: models.vae!, config: models.config },
-        ],
-        sizeBytes: 3 * MODEL_HANDLE_BYTES,
-      };
+    async run({ ckpt_name, pia_name }) {
+      const recipes = await pack.checkpointRecipes(ckpt_name, pia_name);
+      return { outputs: [recipes.model, recipes.clip, recipes.vae], sizeBytes: 3 * MODEL_HANDLE_BYTES };
     },
   });
 }

@@ -5,7 +5,8 @@
 import { VIDEO_FORMATS, availableVideoFormats, type VideoFormat } from '../video/index.js';
 import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_PIA, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
 import { listCheckpoints, listInputImages, listPiaFiles } from '../pipeline/model-folders.js';
-import { ModelStore } from '../pipeline/model-store.js';
+import { ModelStore, type ModelFolder } from '../pipeline/model-store.js';
+import { checkpointRecipes, type ClipRecipe, type ModelRecipe, type VaeRecipe } from '../pipeline/recipes.js';
 
 /** The folders and settings a host gives the pack (see `PiaPackOptions`). */
 export interface PackSettings {
@@ -42,7 +43,7 @@ export class PackContext {
       ...(settings.cudaProviderDir !== undefined ? { cudaProviderDir: settings.cudaProviderDir } : {}),
       ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
       ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
-      prepare: (ckpt, pia) => this.prepareModels(ckpt, pia),
+      prepare: (folder, name) => this.prepareModels(folder, name),
     });
     // Combo option functions are synchronous: until ffmpeg has been probed every format is offered, and Save
     // Video's validation (which may wait) refuses the ones this machine cannot write.
@@ -74,9 +75,20 @@ export class PackContext {
     return this.demo ? withDemo(names, DEMO_IMAGE) : names;
   }
 
-  /** Writes the demo models when the names are theirs and they are missing. */
-  async prepareModels(checkpointName: string, piaName: string): Promise<void> {
-    if (this.demo) await ensureDemoModelsFor(this.settings.modelsDir, checkpointName, piaName);
+  /** Writes the demo models when `name` is one of them and they are missing. */
+  async prepareModels(folder: ModelFolder, name: string): Promise<void> {
+    if (this.demo) await ensureDemoModelsFor(this.settings.modelsDir, folder, name);
+  }
+
+  /**
+   * The MODEL, CLIP and VAE recipes of a checkpoint picked by its combo name, the MODEL with PIA's modules when
+   * `piaName` is given (the widgets' names go into errors).
+   */
+  async checkpointRecipes(ckptName: string, piaName?: string): Promise<{ model: ModelRecipe; clip: ClipRecipe; vae: VaeRecipe }> {
+    const checkpoint = await this.store.file('checkpoints', ckptName, 'ckpt_name');
+    const recipes = checkpointRecipes(checkpoint, await this.store.configOf(checkpoint));
+    if (piaName === undefined) return recipes;
+    return { ...recipes, model: { ...recipes.model, pia: await this.store.file('pia', piaName, 'pia_name') } };
   }
 
   /** Releases every loaded onnxruntime session; the next run that needs a model loads it again. */

@@ -40,18 +40,19 @@ export function piaAnimateNode(pack: PackContext) {
     },
     outputs: [{ type: 'IMAGE' }],
     async run(inputs, ctx) {
-      const { models, tokenizer } = await pack.store.get(inputs.ckpt_name, inputs.pia_name);
-      const clip = models.clip!;
-      const vae = models.vae!;
+      const recipes = await pack.checkpointRecipes(inputs.ckpt_name, inputs.pia_name);
+      const config = recipes.model.config;
+      const { tokenizer, encoder: clip } = await pack.store.clip(recipes.clip);
+      const vae = await pack.store.vae(recipes.vae);
       const positive = await encodeText(tokenizer, clip, inputs.prompt);
       const negative = await encodeText(tokenizer, clip, inputs.negative_prompt);
-      const pixels = await prepareConditionPixels(inputs.image, { mode: 'pia', longEdge: inputs.long_edge }, imageSizeMultiple(models.config));
+      const pixels = await prepareConditionPixels(inputs.image, { mode: 'pia', longEdge: inputs.long_edge }, imageSizeMultiple(config));
       const condition = await encodeConditionLatent(vae, pixels, { mode: 'sample', seed: inputs.seed });
       const preset = AFFINITY_PRESETS.find((p) => p.motionScale === inputs.motion_scale)!;
       const mask = prepareMaskCoefByStatistics(inputs.num_frames, 0, preset.name);
       const [, channels, h, w] = condition.dims;
       const samples = await sampleVideo({
-        unet: models.unet!,
+        unet: await pack.store.unet(recipes.model),
         positive: positive.data,
         negative: negative.data,
         textDims: [positive.dims[1], positive.dims[2]],

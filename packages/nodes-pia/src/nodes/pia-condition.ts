@@ -10,7 +10,7 @@ import type { PackContext } from './pack-context.js';
 const SIZE_POLICIES = ['pia', 'crop'] as const;
 
 /** The `PIACondition` node. */
-export function piaConditionNode(_pack: PackContext) {
+export function piaConditionNode(pack: PackContext) {
   return defineNode({
     classType: 'PIACondition',
     displayName: 'PIA Condition',
@@ -43,7 +43,7 @@ export function piaConditionNode(_pack: PackContext) {
         }));
     },
     async run(inputs) {
-      const { vae } = inputs.vae;
+      const vae = await pack.store.vae(inputs.vae);
       const multiple = imageSizeMultiple(inputs.vae.config);
       const policy: SizePolicy =
         inputs.size_policy === 'crop' ? { mode: 'crop', width: inputs.width, height: inputs.height } : { mode: 'pia', longEdge: inputs.long_edge };

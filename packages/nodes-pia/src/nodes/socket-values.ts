@@ -2,35 +2,16 @@
  * The values that flow through the PIA pack's sockets, declared once and merged into graph-core's
  * `SocketValueMap` so every node's `run` is typed from its declaration.
  */
-import type { ClipHandle, PiaModelConfig, UNetHandle, VaeHandle } from '../models/index.js';
-import type { ClipTokenizer } from '../tokenizer/index.js';
+import type { ClipRecipe, ModelRecipe, VaeRecipe } from '../pipeline/recipes.js';
 
-/** MODEL: the loaded PIA U-Net (SD 1.5 U-Net + motion modules + 9-channel conv_in). */
-export interface PiaModelValue {
-  readonly kind: 'pia-model';
-  /** `checkpoint|pia` file names; the key under which the pack's model store shares the sessions. */
-  readonly key: string;
-  readonly unet: UNetHandle;
-  readonly config: PiaModelConfig;
-  readonly checkpointName: string;
-  readonly piaName: string;
-}
+/** MODEL: a U-Net recipe (checkpoint, PIA modules, LoRAs), opened by the pack's model store when a sampler runs. */
+export type ModelValue = ModelRecipe;
 
-/** CLIP: the tokenizer and the text encoder of the checkpoint. */
-export interface ClipValue {
-  readonly kind: 'clip';
-  readonly key: string;
-  readonly tokenizer: ClipTokenizer;
-  readonly encoder: ClipHandle;
-}
+/** CLIP: a text-encoder recipe (checkpoint, clip skip, LoRAs). */
+export type ClipValue = ClipRecipe;
 
-/** VAE: encoder and decoder of the checkpoint. */
-export interface VaeValue {
-  readonly kind: 'vae';
-  readonly key: string;
-  readonly vae: VaeHandle;
-  readonly config: PiaModelConfig;
-}
+/** VAE: an autoencoder recipe (a checkpoint's, or a standalone VAE file). */
+export type VaeValue = VaeRecipe;
 
 /** CONDITIONING: one prompt's CLIP hidden states `[1, 77, C]`. */
 export interface ConditioningValue {
@@ -68,15 +49,28 @@ export interface PiaConditionValue {
   readonly height: number;
 }
 
-/** LATENT: the denoised video latent `[1, 4, F, h, w]` (scaled, as the sampler works with it). */
+/**
+ * LATENT, in ComfyUI's layout: a batch `[B, 4, h, w]`, scaled (×0.18215) as the samplers work with it. The frames
+ * of a video are the batch, as in ComfyUI's AnimateDiff: frame f is batch entry f.
+ */
 export interface LatentValue {
   readonly samples: Float32Array;
-  readonly dims: readonly [1, number, number, number, number];
+  readonly dims: readonly [batch: number, channels: number, height: number, width: number];
+  /** Where img2img may change the latent (1) and where it must keep it (0), `[B|1, h, w]` (ComfyUI's `noise_mask`). */
+  readonly noiseMask?: MaskValue;
+  /** Which entries of a larger batch these are (ComfyUI's `batch_index`): the noise of entry i is drawn for index i. */
+  readonly batchIndex?: readonly number[];
+}
+
+/** MASK: `[B, H, W]` float in [0, 1] (ComfyUI's layout). */
+export interface MaskValue {
+  readonly data: Float32Array;
+  readonly dims: readonly [batch: number, height: number, width: number];
 }
 
 declare module '@piagraph/graph-core' {
   interface SocketValueMap {
-    MODEL: PiaModelValue;
+    MODEL: ModelValue;
     CLIP: ClipValue;
     VAE: VaeValue;
     CONDITIONING: ConditioningValue;
@@ -84,12 +78,13 @@ declare module '@piagraph/graph-core' {
     AFFINITY: AffinityValue;
     PIA_CONDITION: PiaConditionValue;
     LATENT: LatentValue;
+    MASK: MaskValue;
   }
 }
 
 /**
- * Cache-accounting size of model handles. The sessions live in the pack's model store, which shares them between
- * runs and nodes; a cache entry only points at them, so evicting it frees nothing and it counts as small.
+ * Cache-accounting size of a recipe. The sessions live in the pack's model store, which shares them between runs and
+ * nodes; a cache entry only describes them, so evicting it frees nothing and it counts as small.
  */
 export const MODEL_HANDLE_BYTES = 1024;
 

@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { pathExists } from '../path-exists.js';
 import { demoModelsCurrent, demoPaths, writeDemoModels } from './demo-weights.js';
+import type { ModelFolder } from './model-store.js';
 
 /** Names of the demo files as the combos list them. */
 export const DEMO_CHECKPOINT = 'piagraph-demo-sd15.safetensors';
 export const DEMO_PIA = 'piagraph-demo-pia.ckpt';
 export const DEMO_IMAGE = 'piagraph-demo.png';
+export const DEMO_VAE = 'piagraph-demo-vae.safetensors';
+export const DEMO_LORA = 'piagraph-demo-lora.safetensors';
 
 /** Size of the demo picture: 3:2 and small, so the demo runs in seconds on two CPU cores. */
 export const DEMO_IMAGE_SIZE = { width: 96, height: 64 } as const;
@@ -53,9 +56,17 @@ export async function ensureDemoImage(inputDir: string): Promise<string> {
 
 let pendingModels: Map<string, Promise<unknown>> | undefined;
 
-/** Writes the demo models under `modelsDir` when `checkpointName`/`piaName` name them (once per folder and process). */
-export async function ensureDemoModelsFor(modelsDir: string, checkpointName: string, piaName: string): Promise<void> {
-  if (checkpointName !== DEMO_CHECKPOINT && piaName !== DEMO_PIA) return;
+/** The demo file of each model folder, as the combos list it. */
+export const DEMO_FILES: Readonly<Record<ModelFolder, string>> = {
+  checkpoints: DEMO_CHECKPOINT,
+  pia: DEMO_PIA,
+  vae: DEMO_VAE,
+  loras: DEMO_LORA,
+};
+
+/** Writes the demo models under `modelsDir` when `name` is the demo file of `folder` (once per folder and process). */
+export async function ensureDemoModelsFor(modelsDir: string, folder: ModelFolder, name: string): Promise<void> {
+  if (DEMO_FILES[folder] !== name) return;
   pendingModels ??= new Map();
   let pending = pendingModels.get(modelsDir);
   if (!pending) {
@@ -71,15 +82,16 @@ export async function ensureDemoModelsFor(modelsDir: string, checkpointName: str
  * and renamed, so an interrupted write never leaves a file that looks complete.
  */
 async function writeDemoModelsOnce(modelsDir: string): Promise<void> {
-  const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA);
+  const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE);
   // Files from an older demo generator (an unstamped or older `piagraph.demo-version`) are rewritten.
   if (await demoModelsCurrent(final)) return;
   const tag = `.tmp-${process.pid}-${Date.now()}`;
-  const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}` };
+  const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}`, vae: `${final.vae}${tag}` };
   try {
     await writeDemoModels(tmp);
     await rm(final.tokenizer, { recursive: true, force: true });
     await rename(tmp.tokenizer, final.tokenizer);
+    await rename(tmp.vae, final.vae);
     await rename(tmp.pia, final.pia);
     await rename(tmp.checkpoint, final.checkpoint);
   } finally {

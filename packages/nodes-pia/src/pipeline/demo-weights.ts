@@ -20,7 +20,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { componentKeys, ldmToDiffusers, motionToDiffusers } from '../checkpoints/index.js';
+import { componentKeys, LDM_PREFIX, ldmToDiffusers, motionToDiffusers } from '../checkpoints/index.js';
 import { ldmCheckpointTensors, motionFileTensors } from '../demo/index.js';
 import { tiny, type PiaModelConfig } from '../models/index.js';
 import { tinyClipVocabulary, writeTokenizerFolder } from '../tokenizer/index.js';
@@ -122,16 +122,27 @@ export const DEMO_WEIGHTS_VERSION = 2;
 
 const VERSION_KEY = 'piagraph.demo-version';
 
-/** Paths of the demo files under a models folder. */
-export function demoPaths(modelsDir: string, checkpointName: string, piaName: string): { checkpoint: string; pia: string; tokenizer: string } {
-  const checkpoint = join(modelsDir, 'checkpoints', checkpointName);
-  return { checkpoint, pia: join(modelsDir, 'pia', piaName), tokenizer: checkpoint.replace(/\.[^.]+$/, '.tokenizer') };
+/** Where the demo files go. */
+export interface DemoPaths {
+  readonly checkpoint: string;
+  readonly pia: string;
+  readonly tokenizer: string;
+  /** The checkpoint's VAE as a standalone file (`models/vae/`, LDM names without prefix, as VAE releases are). */
+  readonly vae: string;
 }
 
-/** Writes the demo checkpoint (LDM `.safetensors`), PIA file (`.ckpt`, original key names) and tokenizer folder. */
-export async function writeDemoModels(paths: { checkpoint: string; pia: string; tokenizer: string }, cfg: PiaModelConfig = tiny): Promise<void> {
-  await mkdir(join(paths.checkpoint, '..'), { recursive: true });
-  await mkdir(join(paths.pia, '..'), { recursive: true });
+/** Paths of the demo files under a models folder. */
+export function demoPaths(modelsDir: string, checkpointName: string, piaName: string, vaeName: string): DemoPaths {
+  const checkpoint = join(modelsDir, 'checkpoints', checkpointName);
+  return { checkpoint, pia: join(modelsDir, 'pia', piaName), tokenizer: checkpoint.replace(/\.[^.]+$/, '.tokenizer'), vae: join(modelsDir, 'vae', vaeName) };
+}
+
+/**
+ * Writes the demo checkpoint (LDM `.safetensors`), PIA file (`.ckpt`, original key names), tokenizer folder and
+ * standalone VAE file.
+ */
+export async function writeDemoModels(paths: DemoPaths, cfg: PiaModelConfig = tiny): Promise<void> {
+  for (const file of [paths.checkpoint, paths.pia, paths.vae]) await mkdir(join(file, '..'), { recursive: true });
   const sd = ldmCheckpointTensors(cfg).map(([key, t]) => {
     const mapped = ldmToDiffusers(cfg, key);
     const replacement =
@@ -146,6 +157,9 @@ export async function writeDemoModels(paths: { checkpoint: string; pia: string; 
   });
   const metadata = { 'piagraph.generated': `${cfg.name}-demo`, [VERSION_KEY]: String(DEMO_WEIGHTS_VERSION), format: 'pt' };
   await writeSafetensors(paths.checkpoint, sd, { metadata });
+  const vaePrefix = LDM_PREFIX.vae;
+  const vae = sd.filter(([key]) => key.startsWith(vaePrefix)).map(([key, t]) => [key.slice(vaePrefix.length), t] as [string, TensorToWrite]);
+  await writeSafetensors(paths.vae, vae, { metadata: { 'piagraph.generated': `${cfg.name}-demo-vae`, format: 'pt' } });
   await writeTorchCheckpoint(paths.pia, pia);
   await writeTokenizerFolder(paths.tokenizer, tinyClipVocabulary());
 }
@@ -155,8 +169,8 @@ export async function writeDemoModels(paths: { checkpoint: string; pia: string; 
  * file carries no metadata; it is written before the checkpoint and renamed with it, so a current checkpoint vouches
  * for it. An unreadable checkpoint counts as stale.
  */
-export async function demoModelsCurrent(paths: { checkpoint: string; pia: string; tokenizer: string }): Promise<boolean> {
-  if (!(await pathExists(paths.pia)) || !(await pathExists(join(paths.tokenizer, 'merges.txt')))) return false;
+export async function demoModelsCurrent(paths: DemoPaths): Promise<boolean> {
+  if (!(await pathExists(paths.pia)) || !(await pathExists(paths.vae)) || !(await pathExists(join(paths.tokenizer, 'merges.txt')))) return false;
   let source;
   try {
     source = await openSafetensors(paths.checkpoint);

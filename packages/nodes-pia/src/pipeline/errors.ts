@@ -8,7 +8,8 @@ export type PipelineErrorCode =
   | 'frame-mismatch'
   | 'shape-mismatch'
   | 'bad-option'
-  | 'interrupted';
+  | 'interrupted'
+  | 'unsupported';
 
 /** A typed failure of a pipeline helper; `input` names the node input it comes from when there is one. */
 export class PipelineError extends PiaError<PipelineErrorCode, Readonly<Record<string, unknown>>> {

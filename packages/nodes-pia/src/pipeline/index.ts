@@ -11,5 +11,6 @@ export * from './sizes.js';
 export * from './pia-defaults.js';
 export * from './model-folders.js';
 export * from './model-store.js';
+export * from './recipes.js';
 export * from './demo-assets.js';
 export * from './demo-weights.js';

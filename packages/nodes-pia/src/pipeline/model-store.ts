@@ -1,23 +1,40 @@
 /**
- * Loaded models shared by every node of one pack instance: one set of sessions per (checkpoint, PIA file) pair,
- * however many Load Checkpoint or PIA Animate nodes ask for it and however often the output cache is cleared.
- * Loading goes through `loadPiaModels`, so built graphs come from the disk cache under `models/.cache`.
+ * Loaded networks shared by every node of one pack instance. Nodes pass recipes (`recipes.ts`); the store opens one
+ * set of sessions per recipe key, however many nodes ask for it and however often the output cache is cleared.
+ * Built graphs come from the disk cache under `models/.cache`, so a recipe seen before opens in seconds.
+ *
+ * A full SD 1.5 U-Net session holds gigabytes, so the store keeps only the few most recently used sessions per
+ * kind (a prompt-to-animation graph needs two U-Nets: the image one and PIA's); the least recently used is released
+ * when another is opened. Nodes run one at a time, so no node is using a session that is released.
  */
 import { join } from 'node:path';
-import { defaultCacheDir, loadPiaModels, type PiaModels } from '../models/index.js';
+import { checkpointVae, openVaeFile } from '../checkpoints/vae-file.js';
+import {
+  defaultCacheDir,
+  loadClip,
+  loadUNet,
+  loadVae,
+  sdConfigOf,
+  sessionSettings,
+  type ClipHandle,
+  type Loaded,
+  type PiaModelConfig,
+  type SessionSettings,
+  type UNetHandle,
+  type VaeHandle,
+} from '../models/index.js';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer/index.js';
 import { PipelineError } from './errors.js';
 import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
+import { recipeKey, type ClipRecipe, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
 
-/** A loaded pipeline: the three networks and the tokenizer. */
-export interface LoadedPipeline {
-  readonly key: string;
-  readonly checkpointName: string;
-  readonly piaName: string;
-  readonly models: PiaModels;
+/** The model folders under `models/` that nodes pick files from (ComfyUI's folder names). */
+export type ModelFolder = 'checkpoints' | 'pia' | 'vae' | 'loras';
+
+/** A text encoder ready to encode: the session and the tokenizer that goes with it. */
+export interface LoadedClip {
+  readonly encoder: ClipHandle;
   readonly tokenizer: ClipTokenizer;
-  /** Seconds the load took (graph builds included); 0 when shared. */
-  readonly seconds: number;
 }
 
 /** Options of a {@link ModelStore}. */
@@ -31,81 +48,144 @@ export interface ModelStoreOptions {
   /** Whether idle onnxruntime threads spin (default: off unless `PIAGRAPH_ORT_SPINNING=1`). */
   readonly spinning?: boolean;
   /** Called before a name is resolved, so the demo models can be written on first use. */
-  readonly prepare?: (checkpointName: string, piaName: string) => Promise<void>;
+  readonly prepare?: (folder: ModelFolder, name: string) => Promise<void>;
+  /** Sessions kept per kind before the least recently used is released (default 2). */
+  readonly keepPerKind?: number;
 }
 
-/** Loads and shares PIA pipelines by (checkpoint, PIA file, file stamps). */
-export class ModelStore {
-  readonly #loads = new Map<string, Promise<LoadedPipeline>>();
-  #generation = 0;
+/** Sessions by recipe key, least recently used first (a Map keeps insertion order; a hit re-inserts). */
+class SessionCache<T extends { release(): Promise<void> }> {
+  readonly #entries = new Map<string, Promise<T>>();
 
-  constructor(readonly options: ModelStoreOptions) {}
+  constructor(private readonly capacity: number) {}
 
-  /** The pipeline for a checkpoint and a PIA file named as the combos list them; loaded once and shared. */
-  async get(checkpointName: string, piaName: string): Promise<LoadedPipeline> {
-    await this.options.prepare?.(checkpointName, piaName);
-    const checkpoint = resolveInside(join(this.options.modelsDir, 'checkpoints'), checkpointName, 'ckpt_name');
-    const pia = resolveInside(join(this.options.modelsDir, 'pia'), piaName, 'pia_name');
-    // A replaced file (same name, new stamp) gets new sessions; the old ones are released.
-    const key = `${checkpointName}|${piaName}|${fileStamp(checkpoint)}|${fileStamp(pia)}`;
-    let load = this.#loads.get(key);
-    if (!load) {
-      for (const [old, pending] of this.#loads) {
-        if (old.startsWith(`${checkpointName}|${piaName}|`)) {
-          this.#loads.delete(old);
-          void pending.then((p) => p.models.release(), () => undefined);
-        }
-      }
-      load = this.#load(key, checkpointName, piaName, checkpoint, pia);
-      this.#loads.set(key, load);
-      load.catch(() => this.#loads.delete(key));
-      return load;
+  async get(key: string, open: () => Promise<T>): Promise<T> {
+    let entry = this.#entries.get(key);
+    if (entry) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      return entry;
     }
-    return { ...(await load), seconds: 0 };
+    entry = open();
+    this.#entries.set(key, entry);
+    entry.catch(() => {
+      if (this.#entries.get(key) === entry) this.#entries.delete(key);
+    });
+    while (this.#entries.size > this.capacity) {
+      const [oldest, pending] = this.#entries.entries().next().value as [string, Promise<T>];
+      this.#entries.delete(oldest);
+      void pending.then((h) => h.release(), () => undefined);
+    }
+    return entry;
   }
 
-  async #load(key: string, checkpointName: string, piaName: string, checkpoint: string, pia: string): Promise<LoadedPipeline> {
-    const started = performance.now();
-    const tokenizerPath = findTokenizer(this.options.modelsDir, checkpoint);
-    const tokenizer = await loadClipTokenizer(tokenizerPath);
-    const models = await loadPiaModels({
-      checkpoint,
-      pia,
+  async releaseAll(): Promise<void> {
+    const pending = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(pending.map((p) => p.then((h) => h.release(), () => undefined)));
+  }
+}
+
+/** A loaded text encoder is released with its session; the tokenizer holds nothing. */
+const clipEntry = (encoder: ClipHandle, tokenizer: ClipTokenizer) => ({ encoder, tokenizer, release: () => encoder.release() });
+
+/** Opens and shares the sessions that recipes describe. */
+export class ModelStore {
+  readonly #unets: SessionCache<UNetHandle>;
+  readonly #clips: SessionCache<LoadedClip & { release(): Promise<void> }>;
+  readonly #vaes: SessionCache<VaeHandle>;
+  readonly #configs = new Map<string, Promise<PiaModelConfig>>();
+  /** Seconds the last `open*` that really loaded took, for the node's status text. */
+  lastLoadSeconds = 0;
+
+  constructor(readonly options: ModelStoreOptions) {
+    const keep = options.keepPerKind ?? 2;
+    this.#unets = new SessionCache(keep);
+    this.#clips = new SessionCache(keep);
+    this.#vaes = new SessionCache(keep);
+  }
+
+  #settings(): SessionSettings {
+    return sessionSettings({
       cacheDir: defaultCacheDir(this.options.modelsDir),
       device: this.options.device ?? 'cpu',
       ...(this.options.cudaProviderDir !== undefined ? { cudaProviderDir: this.options.cudaProviderDir } : {}),
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
       ...(this.options.spinning !== undefined ? { spinning: this.options.spinning } : {}),
     });
-    if (!models.unet || !models.vae || !models.clip) {
-      await models.release();
-      throw new PipelineError('model-incomplete', `loading "${checkpointName}" with "${piaName}" gave no U-Net, VAE or CLIP`, { key });
-    }
-    if (tokenizer.vocabSize > models.config.clip.vocabSize) {
-      await models.release();
-      throw new PipelineError(
-        'model-incomplete',
-        `the tokenizer at ${tokenizerPath} has ${tokenizer.vocabSize} ids but the text encoder of "${checkpointName}" embeds ${models.config.clip.vocabSize}`,
-        { tokenizerPath },
-        'ckpt_name',
-      );
-    }
-    return { key, checkpointName, piaName, models, tokenizer, seconds: (performance.now() - started) / 1000 };
   }
 
-  /**
-   * How many times `releaseAll` has run. Values handed out before a release hold released sessions, so whatever
-   * caches them (the executor's output cache, through Load Checkpoint's fingerprint) keys on this.
-   */
-  get generation(): number {
-    return this.#generation;
+  /** A file of a model folder by its combo name (`input` names the widget in errors); demo files are written first. */
+  async file(folder: ModelFolder, name: string, input: string): Promise<ModelFile> {
+    await this.options.prepare?.(folder, name);
+    const path = resolveInside(join(this.options.modelsDir, folder), name, input);
+    const stamp = fileStamp(path);
+    if (stamp === 'missing') {
+      throw new PipelineError('model-not-found', `"${name}" is not in ${join(this.options.modelsDir, folder)}`, { name, folder }, input);
+    }
+    return { name, path, stamp };
   }
 
-  /** Releases every session (server shutdown, `POST /free`); later `get`s load again. */
+  /** The model config a checkpoint binds with (read from its shapes once per file version). */
+  configOf(checkpoint: ModelFile): Promise<PiaModelConfig> {
+    const key = `${checkpoint.path}@${checkpoint.stamp}`;
+    let config = this.#configs.get(key);
+    if (!config) {
+      config = sdConfigOf(checkpoint.path);
+      this.#configs.set(key, config);
+      config.catch(() => this.#configs.delete(key));
+    }
+    return config;
+  }
+
+  /** The U-Net a MODEL recipe describes. */
+  unet(recipe: ModelRecipe): Promise<UNetHandle> {
+    return this.#unets.get(recipeKey(recipe), async () => {
+      refuseLoras(recipe.loras.length, 'model');
+      const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
+      return this.#timed(await loadUNet(sources, this.#settings(), recipe.config));
+    });
+  }
+
+  /** The text encoder and tokenizer a CLIP recipe describes. */
+  clip(recipe: ClipRecipe): Promise<LoadedClip> {
+    return this.#clips.get(recipeKey(recipe), async () => {
+      refuseLoras(recipe.loras.length, 'clip');
+      const tokenizerPath = findTokenizer(this.options.modelsDir, recipe.checkpoint.path);
+      const tokenizer = await loadClipTokenizer(tokenizerPath);
+      if (tokenizer.vocabSize > recipe.config.clip.vocabSize) {
+        throw new PipelineError(
+          'model-incomplete',
+          `the tokenizer at ${tokenizerPath} has ${tokenizer.vocabSize} ids but the text encoder of "${recipe.checkpoint.name}" embeds ${recipe.config.clip.vocabSize}`,
+          { tokenizerPath },
+          'ckpt_name',
+        );
+      }
+      const encoder = this.#timed(await loadClip(recipe.checkpoint.path, recipe.clipSkip, this.#settings(), recipe.config));
+      return clipEntry(encoder, tokenizer);
+    });
+  }
+
+  /** The VAE a VAE recipe describes. */
+  vae(recipe: VaeRecipe): Promise<VaeHandle> {
+    return this.#vaes.get(recipeKey(recipe), async () => {
+      const source = recipe.source === 'checkpoint' ? await checkpointVae(recipe.file.path, recipe.config) : await openVaeFile(recipe.file.path);
+      return this.#timed(await loadVae(source, this.#settings()));
+    });
+  }
+
+  #timed<T>(loaded: Loaded<T>): T {
+    this.lastLoadSeconds = Object.values(loaded.report.graphs).reduce((s, g) => s + g.buildSeconds + g.sessionSeconds, 0);
+    return loaded.handle;
+  }
+
+  /** Releases every session (server shutdown, `POST /free`); later requests load again. */
   async releaseAll(): Promise<void> {
-    const loads = [...this.#loads.values()];
-    this.#loads.clear();
-    this.#generation++;
-    await Promise.all(loads.map((l) => l.then((p) => p.models.release(), () => undefined)));
+    await Promise.all([this.#unets.releaseAll(), this.#clips.releaseAll(), this.#vaes.releaseAll()]);
   }
+}
+
+/** Until the LoRA engine is wired in, a recipe with LoRAs is refused rather than silently run without them. */
+function refuseLoras(count: number, what: 'model' | 'clip'): void {
+  if (count > 0) throw new PipelineError('unsupported', `LoRA on the ${what} is not supported yet`, { count });
 }

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractEmbeddedGraph, type ApiPrompt, type FileRef, type GraphDocument, type RunResult } from '@piagraph/graph-core';
 import { prepareMaskCoefByStatistics } from '../../src/affinity/index.js';
-import { DEMO_CHECKPOINT, DEMO_PIA, decodeVideoLatent, encodeConditionLatent, loadImageFrames, prepareConditionPixels } from '../../src/pipeline/index.js';
+import { DEMO_CHECKPOINT, decodeVideoLatent, encodeConditionLatent, loadImageFrames, prepareConditionPixels } from '../../src/pipeline/index.js';
 import { createHarness, promptWith, readExample, type Harness } from './harness.js';
 
 let h: Harness;
@@ -68,12 +68,12 @@ describe('the canonical graph on the demo model', { timeout: 60_000 }, () => {
     // The reference is the condition image as the model's VAE renders it (decode of the condition latent), computed
     // here from the same pixels and seed: the demo VAE gives back a blurred picture (one colour per 8×8 block), not
     // the source PNG itself.
-    const { models } = await h.pack.context.store.get(DEMO_CHECKPOINT, DEMO_PIA);
+    const vae = await h.pack.context.store.vae((await h.pack.context.checkpointRecipes(DEMO_CHECKPOINT)).vae);
     const image = await loadImageFrames(join(h.dirs.input, 'piagraph-demo.png'));
     const pixels = await prepareConditionPixels(image, { mode: 'pia', longEdge: 96 }, 8);
-    const condition = await encodeConditionLatent(models.vae!, pixels, { mode: 'sample', seed: 42 });
+    const condition = await encodeConditionLatent(vae, pixels, { mode: 'sample', seed: 42 });
     const [, c, lh, lw] = condition.dims;
-    const reference = await decodeVideoLatent(models.vae!, condition.latent, [1, c, 1, lh, lw], 1);
+    const reference = await decodeVideoLatent(vae, condition.latent, [1, c, 1, lh, lw], 1);
     const { data, info } = await sharp(savedFile(first).path, { pages: -1 }).raw().toBuffer({ resolveWithObject: true });
     const plane = 96 * 64;
     const distance = (f: number) => {

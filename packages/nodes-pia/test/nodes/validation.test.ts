@@ -6,11 +6,12 @@ import type { ValidationErrorItem } from '@piagraph/graph-core';
 import { createHarness, promptWith, readExample, type Harness } from '../e2e/harness.js';
 
 let h: Harness;
-let loads: ReturnType<typeof vi.spyOn>;
+let loads: ReturnType<typeof vi.spyOn>[];
 
 beforeAll(async () => {
   h = await createHarness();
-  loads = vi.spyOn(h.pack.context.store, 'get');
+  const store = h.pack.context.store;
+  loads = [vi.spyOn(store, 'unet'), vi.spyOn(store, 'clip'), vi.spyOn(store, 'vae')];
   await mkdir(h.dirs.input, { recursive: true });
   await writeFile(join(h.dirs.input, 'notes.png'), 'this is text, not a picture');
 });
@@ -75,7 +76,7 @@ describe('validation before any model loads', () => {
   });
 
   it('never loaded a model nor built a graph for any of these', () => {
-    expect(loads).not.toHaveBeenCalled();
+    for (const load of loads) expect(load).not.toHaveBeenCalled();
     expect(existsSync(join(h.dirs.models, '.cache'))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_CHECKPOINT, DEMO_PIA, ensureDemoModelsFor } from '../../src/pipeline/demo-assets.js';
+import { DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE, ensureDemoModelsFor } from '../../src/pipeline/demo-assets.js';
 import { demoModelsCurrent, demoPaths } from '../../src/pipeline/demo-weights.js';
 import { writeSafetensors } from '../../src/weights/index.js';
 
@@ -17,8 +17,8 @@ afterEach(async () => {
 describe('the demo models on disk', () => {
   it('are rewritten when a data folder holds files from an older, unstamped demo generator', async () => {
     const models = join(root, 'first');
-    await ensureDemoModelsFor(models, DEMO_CHECKPOINT, DEMO_PIA);
-    const paths = demoPaths(models, DEMO_CHECKPOINT, DEMO_PIA);
+    await ensureDemoModelsFor(models, 'checkpoints', DEMO_CHECKPOINT);
+    const paths = demoPaths(models, DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE);
     expect(await demoModelsCurrent(paths)).toBe(true);
 
     // Stand-in for a checkpoint an older piagraph wrote: a valid safetensors file without the version stamp.
@@ -27,7 +27,7 @@ describe('the demo models on disk', () => {
     const staleSize = (await stat(paths.checkpoint)).size;
 
     // The pack checks once per folder and process; the same folder spelt with a trailing slash stands for a new process.
-    await ensureDemoModelsFor(`${models}/`, DEMO_CHECKPOINT, DEMO_PIA);
+    await ensureDemoModelsFor(`${models}/`, 'pia', DEMO_PIA);
     expect(await demoModelsCurrent(paths)).toBe(true);
     expect((await stat(paths.checkpoint)).size).toBeGreaterThan(staleSize);
   });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { extractEmbeddedGraph, type FileRef } from '@piagraph/graph-core';
-import { DEMO_CHECKPOINT, DEMO_PIA, type LoadedPipeline } from '@piagraph/nodes-pia';
+import { DEMO_CHECKPOINT, DEMO_PIA, type UNetHandle } from '@piagraph/nodes-pia';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../../../examples/pia-image-to-video.json');
@@ -55,8 +55,17 @@ function cachedNodes(entry: HistoryEntry): string[] {
   return [...(message[1]['nodes'] as string[])].sort();
 }
 
-function loadedPipeline(): Promise<LoadedPipeline> {
-  return t.server.pack!.context.store.get(DEMO_CHECKPOINT, DEMO_PIA);
+/** The example's PIA U-Net as the pack's model store holds it (opened if it is not). */
+async function loadedUNet(): Promise<UNetHandle> {
+  const pack = t.server.pack!.context;
+  return pack.store.unet((await pack.checkpointRecipes(DEMO_CHECKPOINT, DEMO_PIA)).model);
+}
+
+/** The document with another sampler seed: a change that makes the sampler, and so the U-Net, run again. */
+function reseeded(doc: GraphDoc, seed: number): GraphDoc {
+  const copy = structuredClone(doc);
+  copy.nodes['7']!.values = { ...copy.nodes['7']!.values, seed };
+  return copy;
 }
 
 describe('the PIA pack in the server', { timeout: 120_000 }, () => {
@@ -83,22 +92,22 @@ describe('the PIA pack in the server', { timeout: 120_000 }, () => {
   it('releases the loaded sessions on POST /free {unload_models}, and the next run loads the model again', async () => {
     const doc = exampleDocument(3);
     await runToEnd({ prompt: doc });
-    const before = await loadedPipeline();
-    const release = vi.spyOn(before.models, 'release');
+    const before = await loadedUNet();
+    const release = vi.spyOn(before, 'release');
     expect((await t.postJson('/free', { unload_models: true })).status).toBe(200);
     await t.server.worker.idle();
     expect(release).toHaveBeenCalledOnce();
 
-    const again = await runToEnd({ prompt: doc });
-    // The outputs cache is kept; the loader and every node that reads a model run again, with new sessions.
-    expect(cachedNodes(again)).toEqual(['4', '5']);
-    expect((await loadedPipeline()).models).not.toBe(before.models);
+    // MODEL, CLIP and VAE are recipes: the cached outputs stay valid; a run that samples opens new sessions.
+    const again = await runToEnd({ prompt: reseeded(doc, 99) });
+    expect(cachedNodes(again)).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(await loadedUNet()).not.toBe(before);
   });
 
   it('drops the cached outputs too on POST /free {free_memory}', async () => {
     const doc = exampleDocument(4);
     await runToEnd({ prompt: doc });
-    const release = vi.spyOn((await loadedPipeline()).models, 'release');
+    const release = vi.spyOn(await loadedUNet(), 'release');
     await t.postJson('/free', { free_memory: true });
     await t.server.worker.idle();
     expect(release).toHaveBeenCalledOnce();
@@ -106,7 +115,7 @@ describe('the PIA pack in the server', { timeout: 120_000 }, () => {
   });
 
   it('keeps the models loaded on POST /free {free_memory, unload_models: false}', async () => {
-    const release = vi.spyOn((await loadedPipeline()).models, 'release');
+    const release = vi.spyOn(await loadedUNet(), 'release');
     await t.postJson('/free', { free_memory: true, unload_models: false });
     await t.server.worker.idle();
     expect(release).not.toHaveBeenCalled();
@@ -114,7 +123,7 @@ describe('the PIA pack in the server', { timeout: 120_000 }, () => {
 
   it('releases the loaded sessions when the server closes', async () => {
     await runToEnd({ prompt: exampleDocument(5) });
-    const release = vi.spyOn((await loadedPipeline()).models, 'release');
+    const release = vi.spyOn(await loadedUNet(), 'release');
     await t.close();
     expect(release).toHaveBeenCalledOnce();
   });

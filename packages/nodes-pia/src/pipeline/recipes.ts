@@ -1,0 +1,77 @@
+/**
+ * MODEL, CLIP and VAE as recipes, as in ComfyUI: a value says what a network is made of (base files, patches with
+ * strengths, clip skip), not which session runs it. The model store turns a recipe into sessions when a sampler or
+ * encoder needs them, and shares them between every value with the same recipe, so loaders and patch nodes
+ * (LoRA, CLIP Set Last Layer, motion modules) cost nothing until something runs.
+ */
+import type { PiaModelConfig } from '../models/config.js';
+
+/** A file of a model folder, named as the combos list it; `stamp` (size and mtime) makes a replaced file a new recipe. */
+export interface ModelFile {
+  readonly name: string;
+  readonly path: string;
+  readonly stamp: string;
+}
+
+/** A LoRA applied with a strength (ComfyUI's `strength_model` / `strength_clip`). */
+export interface LoraPatch {
+  readonly file: ModelFile;
+  readonly strength: number;
+}
+
+/** MODEL: a checkpoint's U-Net, with PIA's motion and condition modules when `pia` is set, and LoRA patches. */
+export interface ModelRecipe {
+  readonly kind: 'model';
+  readonly checkpoint: ModelFile;
+  readonly config: PiaModelConfig;
+  /** PIA's file (motion modules + 9-channel conv_in); absent: the image U-Net. */
+  readonly pia?: ModelFile;
+  readonly loras: readonly LoraPatch[];
+}
+
+/** CLIP: a checkpoint's text encoder and tokenizer, `clipSkip` layers cut from the end, and LoRA patches. */
+export interface ClipRecipe {
+  readonly kind: 'clip';
+  readonly checkpoint: ModelFile;
+  readonly config: PiaModelConfig;
+  /** Layers skipped at the end: ComfyUI's `stop_at_clip_layer` −1 is 0, −2 is 1. */
+  readonly clipSkip: number;
+  readonly loras: readonly LoraPatch[];
+}
+
+/** VAE: a checkpoint's autoencoder, or a standalone VAE file (`models/vae/`). */
+export interface VaeRecipe {
+  readonly kind: 'vae';
+  readonly source: 'checkpoint' | 'vae-file';
+  readonly file: ModelFile;
+  readonly config: PiaModelConfig;
+}
+
+const fileKey = (f: ModelFile) => `${f.name}@${f.stamp}`;
+const lorasKey = (loras: readonly LoraPatch[]) => loras.map((l) => `${fileKey(l.file)}*${l.strength}`).join('+');
+
+/** The key sessions are shared under: equal for recipes that make the same network. */
+export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe): string {
+  switch (recipe.kind) {
+    case 'model':
+      return `model|${fileKey(recipe.checkpoint)}|${recipe.pia ? fileKey(recipe.pia) : 'image'}|${lorasKey(recipe.loras)}`;
+    case 'clip':
+      return `clip|${fileKey(recipe.checkpoint)}|skip ${recipe.clipSkip}|${lorasKey(recipe.loras)}`;
+    case 'vae':
+      return `vae|${recipe.source}|${fileKey(recipe.file)}`;
+  }
+}
+
+/** The recipe's LoRAs with `patch` appended (a LoRA with strength 0 changes nothing and is left out). */
+export function withLora(loras: readonly LoraPatch[], patch: LoraPatch): readonly LoraPatch[] {
+  return patch.strength === 0 ? loras : [...loras, patch];
+}
+
+/** The three recipes a checkpoint loader gives: its image U-Net, its text encoder (no clip skip) and its VAE. */
+export function checkpointRecipes(checkpoint: ModelFile, config: PiaModelConfig): { model: ModelRecipe; clip: ClipRecipe; vae: VaeRecipe } {
+  return {
+    model: { kind: 'model', checkpoint, config, loras: [] },
+    clip: { kind: 'clip', checkpoint, config, clipSkip: 0, loras: [] },
+    vae: { kind: 'vae', source: 'checkpoint', file: checkpoint, config },
+  };
+}
