@@ -12,6 +12,7 @@ import {
   vaeDecodeNode,
   type PackSettings,
 } from './nodes/index.js';
+import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 
 /** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
 export interface PiaPackOptions extends PackSettings {
@@ -59,6 +60,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     // Same inputs as VideoHelperSuite's Video Combine, so imported AnimateDiff workflows find their output node.
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
+    ...comfyCoreNodes(pack),
   ];
   const ready = pack.demoImageReady;
   return {

@@ -1,6 +1,7 @@
 /** Load Image: a picture from `input/` → IMAGE (one frame, its own size). Non-images fail validation, before any model loads. */
 import { defineNode } from '@piagraph/graph-core';
 import { probeImage } from '../image/index.js';
+import { loadAlphaMask } from '../image/load-mask.js';
 import { loadImageFrames } from '../pipeline/condition-image.js';
 import { fileStamp, resolveInside } from '../pipeline/model-folders.js';
 import type { PackContext } from './pack-context.js';
@@ -11,14 +12,14 @@ export function loadImageNode(pack: PackContext) {
   return defineNode({
     classType: 'LoadImage',
     displayName: 'Load Image',
-    category: 'pia/image',
+    category: 'image',
     description: 'Loads an image from the input folder (EXIF orientation applied, transparency dropped) at its own size.',
     inputs: {
       required: {
         image: { type: 'COMBO', options: () => pack.inputImages(), image_upload: true, image_folder: 'input' },
       },
     },
-    outputs: [{ type: 'IMAGE' }],
+    outputs: [{ type: 'IMAGE' }, { type: 'MASK', tooltip: '1 − alpha: transparent pixels are masked (64×64 zeros without alpha), as in ComfyUI.' }],
     async fingerprint(literals) {
       const name = String(literals['image']);
       await pack.prepareImage(name);
@@ -39,7 +40,8 @@ export function loadImageNode(pack: PackContext) {
     async run({ image }) {
       await pack.prepareImage(image);
       const frames = await loadImageFrames(pathOf(image), image);
-      return { outputs: [frames], sizeBytes: frames.data.byteLength };
+      const mask = await loadAlphaMask(pathOf(image), image);
+      return { outputs: [frames, mask], sizeBytes: frames.data.byteLength + mask.data.byteLength };
     },
   });
 }

@@ -3,8 +3,8 @@
  * machine can write.
  */
 import { VIDEO_FORMATS, availableVideoFormats, type VideoFormat } from '../video/index.js';
-import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_PIA, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
-import { listCheckpoints, listInputImages, listPiaFiles } from '../pipeline/model-folders.js';
+import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_LORA, DEMO_PIA, DEMO_VAE, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
+import { listCheckpoints, listInputImages, listModelFiles, listPiaFiles } from '../pipeline/model-folders.js';
 import { ModelStore, type ModelFolder } from '../pipeline/model-store.js';
 import { checkpointRecipes, type ClipRecipe, type ModelRecipe, type VaeRecipe } from '../pipeline/recipes.js';
 
@@ -68,6 +68,16 @@ export class PackContext {
   piaFiles(): string[] {
     const names = listPiaFiles(this.settings.modelsDir);
     return this.demo ? withDemo(names, DEMO_PIA) : names;
+  }
+
+  vaeFiles(): string[] {
+    const names = listModelFiles(this.settings.modelsDir, 'vae');
+    return this.demo ? withDemo(names, DEMO_VAE) : names;
+  }
+
+  loraFiles(): string[] {
+    const names = listModelFiles(this.settings.modelsDir, 'loras');
+    return this.demo ? withDemo(names, DEMO_LORA) : names;
   }
 
   inputImages(): string[] {

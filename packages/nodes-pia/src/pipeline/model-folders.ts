@@ -65,6 +65,11 @@ export function listPiaFiles(modelsDir: string): string[] {
   return listFiles(join(modelsDir, 'pia'), WEIGHT_EXTENSIONS, isMotionAdapterFolder);
 }
 
+/** Weight files of a plain model folder (`models/vae/`, `models/loras/`). */
+export function listModelFiles(modelsDir: string, folder: 'vae' | 'loras'): string[] {
+  return listFiles(join(modelsDir, folder), WEIGHT_EXTENSIONS);
+}
+
 /** `input/`: images. */
 export function listInputImages(inputDir: string): string[] {
   return listFiles(inputDir, IMAGE_EXTENSIONS);

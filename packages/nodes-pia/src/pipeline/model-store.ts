@@ -126,6 +126,11 @@ export class ModelStore {
     return { name, path, stamp };
   }
 
+  /** A LoRA file picked by its combo name, for a MODEL or CLIP of `config`. */
+  async lora(name: string, _config: PiaModelConfig): Promise<ModelFile> {
+    return this.file('loras', name, 'lora_name');
+  }
+
   /** The model config a checkpoint binds with (read from its shapes once per file version). */
   configOf(checkpoint: ModelFile): Promise<PiaModelConfig> {
     const key = `${checkpoint.path}@${checkpoint.stamp}`;

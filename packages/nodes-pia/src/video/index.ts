@@ -4,7 +4,8 @@ export { availableVideoFormats, detectFfmpeg, resolveFfmpegPath, type FfmpegInfo
 export { VIDEO_FORMATS, videoFormatInfo, type VideoFormat, type VideoFormatInfo } from './formats.js';
 export { frameDelays, frameOrder, padToEven, toFrameSequence, type FrameSequence, type Rgb8Frames, type VideoFrames } from './frames.js';
 export { insertGifComment } from './gif-comment.js';
-export { asciiJson, metadataComment, type OutputMetadata } from './metadata.js';
+export { asciiJson, metadataComment, metadataEntries, type OutputMetadata } from './metadata.js';
+export { encodePngFrame } from './encode-png.js';
 export { nextCounter, outputFilename, reserveOutputFiles, resolveOutputPrefix, type OutputPrefix, type ReservedOutput } from './output-path.js';
 export {
   saveVideo,
