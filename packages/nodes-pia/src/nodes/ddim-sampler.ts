@@ -6,7 +6,7 @@ import { defineNode } from '@piagraph/graph-core';
 import { framesFirst } from '../pipeline/decode.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { latentPreview } from '../pipeline/preview.js';
-import { sampleVideo } from '../pipeline/sampler.js';
+import { NOISE_GENERATORS, sampleVideo } from '../pipeline/sampler.js';
 import type { PackContext } from './pack-context.js';
 
 /**
@@ -39,6 +39,12 @@ export function ddimSamplerNode(pack: PackContext) {
       },
       optional: {
         preview: { type: 'BOOLEAN', default: true, tooltip: 'Send a latent preview of every step.' },
+        noise: {
+          type: 'COMBO',
+          options: NOISE_GENERATORS,
+          default: 'torch_cpu',
+          tooltip: "torch_cpu: PyTorch's CPU generator, the same start as PIA's and diffusers' pipelines for a seed; philox: piagraph's counter-based stream.",
+        },
       },
     },
     outputs: [{ type: 'LATENT' }],
@@ -69,6 +75,7 @@ export function ddimSamplerNode(pack: PackContext) {
         height: h,
         width: w,
         seed: inputs.seed,
+        noise: inputs.noise ?? 'torch_cpu',
         steps: inputs.steps,
         cfg: inputs.cfg,
         eta: inputs.eta,

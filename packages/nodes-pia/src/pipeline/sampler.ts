@@ -4,7 +4,7 @@
  * step. Interruption is checked before every step, so an aborted run stops within one U-Net call.
  */
 import type { UNetHandle } from '../models/index.js';
-import { NormalGenerator, type Seed } from '../random/index.js';
+import { NormalGenerator, TorchCpuGenerator, type Seed } from '../random/index.js';
 import { DdimScheduler } from '../schedulers/index.js';
 import { applyGuidance, assembleUNetInput, conditionOnEveryFrame, predictOriginal, stackEmbeddings, type LatentShape } from './conditioning.js';
 import { PipelineError } from './errors.js';
@@ -38,6 +38,8 @@ export interface SampleVideoOptions {
   readonly height: number;
   readonly width: number;
   readonly seed: Seed;
+  /** Where the noise comes from (default `torch_cpu`). */
+  readonly noise?: NoiseGeneratorName;
   readonly steps: number;
   /** Guidance scale; at most 1 runs the prompt alone (no unconditional half), as diffusers does. */
   readonly cfg: number;
@@ -47,6 +49,30 @@ export interface SampleVideoOptions {
   readonly strength?: number;
   readonly signal?: AbortSignal;
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
+}
+
+/**
+ * Where the sampler's Gaussian noise comes from. `torch_cpu`: PyTorch's CPU generator, bit for bit (the start
+ * latent is `torch.randn([1, 4, F, h, w])` after `manual_seed(seed)`, as PIA's and diffusers' pipelines draw it with a
+ * CPU generator, so the same seed gives the same start as they do); `philox`: piagraph's counter-based stream, which
+ * a GPU can draw in place.
+ */
+export type NoiseGeneratorName = 'torch_cpu' | 'philox';
+
+/** The noise sources, default first. */
+export const NOISE_GENERATORS: readonly NoiseGeneratorName[] = ['torch_cpu', 'philox'];
+
+/** A stream of standard normal draws: each call continues where the last ended. */
+export type NoiseStream = (count: number) => Float32Array;
+
+/** The stream of `source` for `seed`. */
+export function noiseStream(source: NoiseGeneratorName, seed: Seed): NoiseStream {
+  if (source === 'philox') {
+    const generator = new NormalGenerator(seed);
+    return (count) => generator.next(count);
+  }
+  const generator = new TorchCpuGenerator(seed);
+  return (count) => generator.randn(count);
 }
 
 /** The timesteps a run takes: the tail of the DDIM schedule that `strength` selects. */
@@ -67,8 +93,8 @@ export async function sampleVideo(options: SampleVideoOptions): Promise<Float32A
   scheduler.setTimesteps(options.steps);
   const timesteps = samplingTimesteps(scheduler, options.steps, options.strength ?? 1);
   // Noise first, from the seed alone, so the same seed gives the same start whatever the condition image is.
-  const generator = new NormalGenerator(options.seed);
-  const noise = generator.next(size);
+  const draw = noiseStream(options.noise ?? 'torch_cpu', options.seed);
+  const noise = draw(size);
   const guided = options.cfg > 1;
   const batch = guided ? 2 : 1;
   const text = {
@@ -93,7 +119,7 @@ export async function sampleVideo(options: SampleVideoOptions): Promise<Float32A
     );
     const eps = guided ? applyGuidance(prediction.data, options.cfg) : prediction.data;
     const denoised = predictOriginal(latents, eps, scheduler.alphaAt(timestep));
-    latents = scheduler.step(eps, timestep, latents, eta > 0 ? { eta, noise: (n) => generator.next(n) } : {});
+    latents = scheduler.step(eps, timestep, latents, eta > 0 ? { eta, noise: draw } : {});
     await options.onStep?.({ step: index + 1, total: timesteps.length, timestep, latents, denoised, shape });
   }
   return latents;

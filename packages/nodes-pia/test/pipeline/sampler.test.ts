@@ -72,9 +72,25 @@ describe('the PIA sampler loop', () => {
     expect(calls[0]!.text).toEqual([-1, 1]);
   });
 
-  it('starts from the seed’s noise and follows DDIM with guidance u + g·(c − u), as computed by hand', async () => {
+  it('starts by default from PyTorch’s CPU randn of the seed, as PIA and diffusers do with a CPU generator', async () => {
     const calls: Call[] = [];
-    const out = await sampleVideo({ ...base, unet: fakeUNet(calls), steps: 10, cfg: 3 });
+    await sampleVideo({ ...base, unet: fakeUNet(calls), steps: 2, cfg: 3 });
+    // torch.manual_seed(7); torch.randn([1, 4, 2, 2, 2]) in PyTorch 1.13 (CPU, float32).
+    const torchNoise = [
+      -0.8201345205307007, 0.39563116431236267, 0.8989084959030151, -1.3884038925170898, -0.16699601709842682, 0.2851499617099762,
+      -0.641091525554657, -0.8936554193496704, 0.9265429973602295, -0.5355122089385986, -1.1597203016281128, -0.4601571559906006,
+      0.7085390686988831, 1.0127553939819336, 0.23039686679840088, 1.090165138244629, -1.5826646089553833, -0.32456663250923157,
+      1.9263681173324585, -0.3300117254257202, 0.19844505190849304, 0.7820726633071899, 1.0391076803207397, -0.7245107293128967,
+      -0.2093404233455658, -0.21534152328968048, -1.8157286643981934, -0.3452419638633728, -2.0614778995513916, 0.6741006970405579,
+      -1.3233457803726196, -1.3597689867019653,
+    ];
+    // DDIM's initial noise sigma is 1 and the first step's input is unscaled: the U-Net sees the noise itself.
+    expect(Array.from(calls[0]!.sample.subarray(0, 32))).toEqual(torchNoise.map(Math.fround));
+  });
+
+  it('starts from the seed’s Philox noise (noise: philox) and follows DDIM with guidance u + g·(c − u), as computed by hand', async () => {
+    const calls: Call[] = [];
+    const out = await sampleVideo({ ...base, noise: 'philox', unet: fakeUNet(calls), steps: 10, cfg: 3 });
     const noise = randn(4 * 2 * 2 * 2, 7);
     expect(Array.from(calls[0]!.sample.subarray(0, 32))).toEqual(Array.from(noise));
     // Guided ε = 0.25x + 3·(0.5x − 0.25x) = x.
