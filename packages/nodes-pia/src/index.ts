@@ -16,3 +16,4 @@ export * from './demo/index.js';
 export * from './weights/index.js';
 export * from './nodes/index.js';
 export * from './pipeline/index.js';
+export * from './lora/index.js';
