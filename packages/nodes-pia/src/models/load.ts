@@ -5,13 +5,14 @@
 import { join } from 'node:path';
 import { imageUNetWeights, openMotionCheckpoint, openSdCheckpoint, piaUNetWeights, type MotionCheckpoint, type SdCheckpoint } from '../checkpoints/resolve.js';
 import { checkpointVae, type VaeSource } from '../checkpoints/vae-file.js';
-import { OnnxSession, assertCudaProvider } from '../onnx/index.js';
+import { OnnxSession, assertCudaProvider, type GraphBuilder } from '../onnx/index.js';
+import type { SessionOptions } from '../onnx/session.js';
 import { buildCached, cacheKey, type CachedGraph } from './cache.js';
 import { buildClipTextEncoder } from './clip.js';
 import type { PiaModelConfig } from './config.js';
 import { ClipHandle, UNetHandle, VaeHandle } from './handles.js';
 import type { Precision } from './tensors.js';
-import { buildUNet, unetVariantOf } from './unet.js';
+import { buildUNet, unetVariantOf, type UNetVariant } from './unet.js';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
 /** Options of {@link loadPiaModels}. */
@@ -86,6 +87,28 @@ interface OpenedGraph {
   readonly report: CachedGraph & { readonly sessionSeconds: number };
 }
 
+/** Builds (or finds in the cache) one graph. */
+async function cachedGraph(
+  settings: SessionSettings,
+  graph: Graph,
+  config: unknown,
+  files: readonly string[],
+  build: Parameters<typeof buildCached>[3],
+  extra?: unknown,
+): Promise<CachedGraph> {
+  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: extra });
+  return buildCached(settings.cacheDir, key, settings.precision, build);
+}
+
+/** onnxruntime session options of `settings`. */
+export function sessionOptionsOf(settings: SessionSettings): SessionOptions {
+  return {
+    executionProviders: [settings.device],
+    ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
+    ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
+  };
+}
+
 /** Builds (or finds in the cache) one graph and opens a session on it. */
 async function openGraph(
   settings: SessionSettings,
@@ -95,14 +118,9 @@ async function openGraph(
   build: Parameters<typeof buildCached>[3],
   extra?: unknown,
 ): Promise<OpenedGraph> {
-  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: extra });
-  const cached = await buildCached(settings.cacheDir, key, settings.precision, build);
+  const cached = await cachedGraph(settings, graph, config, files, build, extra);
   const started = performance.now();
-  const session = await OnnxSession.load(cached.modelPath, {
-    executionProviders: [settings.device],
-    ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
-    ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
-  });
+  const session = await OnnxSession.load(cached.modelPath, sessionOptionsOf(settings));
   return { session, report: { ...cached, sessionSeconds: (performance.now() - started) / 1000 } };
 }
 
@@ -119,8 +137,15 @@ export interface Loaded<T> {
   readonly report: LoadReport;
 }
 
-/** Loads the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
-export async function loadUNet(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<UNetHandle>> {
+/** A built U-Net graph on disk, with what a handle needs to run it. */
+export interface UNetGraph {
+  readonly graph: CachedGraph;
+  readonly config: PiaModelConfig;
+  readonly variant: UNetVariant;
+}
+
+/** Builds (or finds in the cache) the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
+export async function unetGraph(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<UNetGraph> {
   const sd = await openSdCheckpoint(sources.checkpoint, config);
   let pia: MotionCheckpoint | undefined;
   try {
@@ -129,11 +154,21 @@ export async function loadUNet(sources: UNetSources, settings: SessionSettings, 
     const weights = pia ? piaUNetWeights(sd, pia) : imageUNetWeights(sd);
     const files = [...sd.files, ...(pia?.files ?? [])];
     const variant = unetVariantOf(weights);
-    const opened = await openGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision }), pia ? undefined : { variant });
-    return { handle: new UNetHandle(opened.session, cfg, variant), report: { graphs: { unet: opened.report } } };
+    // The PIA graph keeps the cache key it always had; the image graph adds its variant.
+    const graph = await cachedGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision }), pia ? undefined : { variant });
+    return { graph, config: cfg, variant };
   } finally {
     await closeAll(sd, pia);
   }
+}
+
+/** Loads the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
+export async function loadUNet(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<UNetHandle>> {
+  const built = await unetGraph(sources, settings, config);
+  const started = performance.now();
+  const session = await OnnxSession.load(built.graph.modelPath, sessionOptionsOf(settings));
+  const report = { ...built.graph, sessionSeconds: (performance.now() - started) / 1000 };
+  return { handle: new UNetHandle(session, built.config, built.variant), report: { graphs: { unet: report } } };
 }
 
 /** Loads the VAE of a checkpoint (or of a standalone VAE file, see `openVaeSource`). */
@@ -153,18 +188,25 @@ export async function loadVae(source: VaeSource, settings: SessionSettings): Pro
   }
 }
 
-/** Loads the CLIP text encoder of a checkpoint, `clipSkip` layers cut from the end. */
-export async function loadClip(checkpoint: string, clipSkip: number, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<ClipHandle>> {
+/** Builds (or finds in the cache) the CLIP text encoder of a checkpoint, `clipSkip` layers cut from the end. */
+export async function clipGraph(checkpoint: string, clipSkip: number, settings: SessionSettings, config?: PiaModelConfig): Promise<{ graph: CachedGraph; config: PiaModelConfig }> {
   const sd = await openSdCheckpoint(checkpoint, config);
   try {
     const cfg = sd.config;
-    const opened = await openGraph(settings, 'clip', cfg.clip, sd.files, (g) => buildClipTextEncoder(g, sd.clip, cfg.clip, { precision: settings.precision, clipSkip }), {
-      clipSkip,
-    });
-    return { handle: new ClipHandle(opened.session, cfg), report: { graphs: { clip: opened.report } } };
+    const build = (g: GraphBuilder) => buildClipTextEncoder(g, sd.clip, cfg.clip, { precision: settings.precision, clipSkip });
+    return { graph: await cachedGraph(settings, 'clip', cfg.clip, sd.files, build, { clipSkip }), config: cfg };
   } finally {
     await sd.close();
   }
+}
+
+/** Loads the CLIP text encoder of a checkpoint, `clipSkip` layers cut from the end. */
+export async function loadClip(checkpoint: string, clipSkip: number, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<ClipHandle>> {
+  const built = await clipGraph(checkpoint, clipSkip, settings, config);
+  const started = performance.now();
+  const session = await OnnxSession.load(built.graph.modelPath, sessionOptionsOf(settings));
+  const report = { ...built.graph, sessionSeconds: (performance.now() - started) / 1000 };
+  return { handle: new ClipHandle(session, built.config), report: { graphs: { clip: report } } };
 }
 
 /**

@@ -16,7 +16,8 @@ export const DEMO_CHECKPOINT = 'piagraph-demo-sd15.safetensors';
 export const DEMO_PIA = 'piagraph-demo-pia.ckpt';
 export const DEMO_IMAGE = 'piagraph-demo.png';
 export const DEMO_VAE = 'piagraph-demo-vae.safetensors';
-export const DEMO_LORA = 'piagraph-demo-lora.safetensors';
+import { DEMO_LORA } from '../demo/demo-lora.js';
+export { DEMO_LORA };
 
 /** Size of the demo picture: 3:2 and small, so the demo runs in seconds on two CPU cores. */
 export const DEMO_IMAGE_SIZE = { width: 96, height: 64 } as const;
@@ -82,16 +83,17 @@ export async function ensureDemoModelsFor(modelsDir: string, folder: ModelFolder
  * and renamed, so an interrupted write never leaves a file that looks complete.
  */
 async function writeDemoModelsOnce(modelsDir: string): Promise<void> {
-  const final = demoPaths(modelsDir, DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE);
+  const final = demoPaths(modelsDir, { checkpoint: DEMO_CHECKPOINT, pia: DEMO_PIA, vae: DEMO_VAE, lora: DEMO_LORA });
   // Files from an older demo generator (an unstamped or older `piagraph.demo-version`) are rewritten.
   if (await demoModelsCurrent(final)) return;
   const tag = `.tmp-${process.pid}-${Date.now()}`;
-  const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}`, vae: `${final.vae}${tag}` };
+  const tmp = { checkpoint: `${final.checkpoint}${tag}`, pia: `${final.pia}${tag}`, tokenizer: `${final.tokenizer}${tag}`, vae: `${final.vae}${tag}`, lora: `${final.lora}${tag}` };
   try {
     await writeDemoModels(tmp);
     await rm(final.tokenizer, { recursive: true, force: true });
     await rename(tmp.tokenizer, final.tokenizer);
     await rename(tmp.vae, final.vae);
+    await rename(tmp.lora, final.lora);
     await rename(tmp.pia, final.pia);
     await rename(tmp.checkpoint, final.checkpoint);
   } finally {

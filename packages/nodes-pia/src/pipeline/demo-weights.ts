@@ -21,7 +21,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { componentKeys, LDM_PREFIX, ldmToDiffusers, motionToDiffusers } from '../checkpoints/index.js';
-import { ldmCheckpointTensors, motionFileTensors } from '../demo/index.js';
+import { ldmCheckpointTensors, motionFileTensors, writeDemoLora } from '../demo/index.js';
 import { tiny, type PiaModelConfig } from '../models/index.js';
 import { tinyClipVocabulary, writeTokenizerFolder } from '../tokenizer/index.js';
 import { pathExists } from '../path-exists.js';
@@ -129,12 +129,20 @@ export interface DemoPaths {
   readonly tokenizer: string;
   /** The checkpoint's VAE as a standalone file (`models/vae/`, LDM names without prefix, as VAE releases are). */
   readonly vae: string;
+  /** A small LoRA for the demo model in the kohya layout (`models/loras/`). */
+  readonly lora: string;
 }
 
 /** Paths of the demo files under a models folder. */
-export function demoPaths(modelsDir: string, checkpointName: string, piaName: string, vaeName: string): DemoPaths {
-  const checkpoint = join(modelsDir, 'checkpoints', checkpointName);
-  return { checkpoint, pia: join(modelsDir, 'pia', piaName), tokenizer: checkpoint.replace(/\.[^.]+$/, '.tokenizer'), vae: join(modelsDir, 'vae', vaeName) };
+export function demoPaths(modelsDir: string, names: { checkpoint: string; pia: string; vae: string; lora: string }): DemoPaths {
+  const checkpoint = join(modelsDir, 'checkpoints', names.checkpoint);
+  return {
+    checkpoint,
+    pia: join(modelsDir, 'pia', names.pia),
+    tokenizer: checkpoint.replace(/\.[^.]+$/, '.tokenizer'),
+    vae: join(modelsDir, 'vae', names.vae),
+    lora: join(modelsDir, 'loras', names.lora),
+  };
 }
 
 /**
@@ -142,7 +150,7 @@ export function demoPaths(modelsDir: string, checkpointName: string, piaName: st
  * standalone VAE file.
  */
 export async function writeDemoModels(paths: DemoPaths, cfg: PiaModelConfig = tiny): Promise<void> {
-  for (const file of [paths.checkpoint, paths.pia, paths.vae]) await mkdir(join(file, '..'), { recursive: true });
+  for (const file of [paths.checkpoint, paths.pia, paths.vae, paths.lora]) await mkdir(join(file, '..'), { recursive: true });
   const sd = ldmCheckpointTensors(cfg).map(([key, t]) => {
     const mapped = ldmToDiffusers(cfg, key);
     const replacement =
@@ -162,6 +170,7 @@ export async function writeDemoModels(paths: DemoPaths, cfg: PiaModelConfig = ti
   await writeSafetensors(paths.vae, vae, { metadata: { 'piagraph.generated': `${cfg.name}-demo-vae`, format: 'pt' } });
   await writeTorchCheckpoint(paths.pia, pia);
   await writeTokenizerFolder(paths.tokenizer, tinyClipVocabulary());
+  await writeDemoLora(paths.lora, cfg);
 }
 
 /**
@@ -170,7 +179,7 @@ export async function writeDemoModels(paths: DemoPaths, cfg: PiaModelConfig = ti
  * for it. An unreadable checkpoint counts as stale.
  */
 export async function demoModelsCurrent(paths: DemoPaths): Promise<boolean> {
-  if (!(await pathExists(paths.pia)) || !(await pathExists(paths.vae)) || !(await pathExists(join(paths.tokenizer, 'merges.txt')))) return false;
+  if (!(await pathExists(paths.pia)) || !(await pathExists(paths.vae)) || !(await pathExists(paths.lora)) || !(await pathExists(join(paths.tokenizer, 'merges.txt')))) return false;
   let source;
   try {
     source = await openSafetensors(paths.checkpoint);

@@ -9,24 +9,27 @@
  */
 import { join } from 'node:path';
 import { checkpointVae, openVaeFile } from '../checkpoints/vae-file.js';
+import { openLora, openLoraSession, type LoraFile } from '../lora/index.js';
 import {
+  ClipHandle,
+  clipGraph,
   defaultCacheDir,
-  loadClip,
-  loadUNet,
   loadVae,
+  sessionOptionsOf,
+  UNetHandle,
+  unetGraph,
   sdConfigOf,
   sessionSettings,
-  type ClipHandle,
   type Loaded,
   type PiaModelConfig,
   type SessionSettings,
-  type UNetHandle,
   type VaeHandle,
 } from '../models/index.js';
+import { OnnxSession } from '../onnx/index.js';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer/index.js';
 import { PipelineError } from './errors.js';
 import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
-import { recipeKey, type ClipRecipe, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
+import { recipeKey, type ClipRecipe, type LoraApplication, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
 
 /** The model folders under `models/` that nodes pick files from (ComfyUI's folder names). */
 export type ModelFolder = 'checkpoints' | 'pia' | 'vae' | 'loras';
@@ -95,6 +98,8 @@ export class ModelStore {
   readonly #clips: SessionCache<LoadedClip & { release(): Promise<void> }>;
   readonly #vaes: SessionCache<VaeHandle>;
   readonly #configs = new Map<string, Promise<PiaModelConfig>>();
+  /** Opened LoRA files by path, stamp and config (their factors are small next to the networks). */
+  readonly #loraFiles = new Map<string, Promise<LoraFile>>();
   /** Seconds the last `open*` that really loaded took, for the node's status text. */
   lastLoadSeconds = 0;
 
@@ -126,9 +131,14 @@ export class ModelStore {
     return { name, path, stamp };
   }
 
-  /** A LoRA file picked by its combo name, for a MODEL or CLIP of `config`. */
-  async lora(name: string, _config: PiaModelConfig): Promise<ModelFile> {
-    return this.file('loras', name, 'lora_name');
+  /**
+   * A LoRA file picked by its combo name, for a MODEL or CLIP of `config`: opened and matched now, so a LoRA of
+   * another family or one that matches nothing fails at its loader node, naming the file and the keys.
+   */
+  async lora(name: string, config: PiaModelConfig): Promise<ModelFile> {
+    const file = await this.file('loras', name, 'lora_name');
+    await this.#openLora(file, config);
+    return file;
   }
 
   /** The model config a checkpoint binds with (read from its shapes once per file version). */
@@ -143,19 +153,43 @@ export class ModelStore {
     return config;
   }
 
-  /** The U-Net a MODEL recipe describes. */
+  /**
+   * The U-Net a MODEL recipe describes. With LoRAs, the cached graph of the base weights is opened with the
+   * targeted weights replaced (`openLoraSession`), so a new strength costs a merge and a session, not a graph build.
+   */
   unet(recipe: ModelRecipe): Promise<UNetHandle> {
     return this.#unets.get(recipeKey(recipe), async () => {
-      refuseLoras(recipe.loras.length, 'model');
+      const settings = this.#settings();
       const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
-      return this.#timed(await loadUNet(sources, this.#settings(), recipe.config));
+      const started = performance.now();
+      const built = await unetGraph(sources, settings, recipe.config);
+      const session = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
+      this.lastLoadSeconds = (performance.now() - started) / 1000;
+      return new UNetHandle(session, built.config, built.variant);
     });
+  }
+
+  /** A session on a cached graph, with `loras` merged in when there are any. */
+  async #open(modelPath: string, loras: readonly LoraApplication[], config: PiaModelConfig, settings: SessionSettings): Promise<OnnxSession> {
+    if (loras.length === 0) return OnnxSession.load(modelPath, sessionOptionsOf(settings));
+    const patches = await Promise.all(loras.map(async (l) => ({ lora: await this.#openLora(l.file, config), strength: l.strength })));
+    return (await openLoraSession(modelPath, patches, sessionOptionsOf(settings))).session;
+  }
+
+  #openLora(file: ModelFile, config: PiaModelConfig): Promise<LoraFile> {
+    const key = `${file.path}@${file.stamp}@${config.name}`;
+    let lora = this.#loraFiles.get(key);
+    if (!lora) {
+      lora = openLora(file.path, { config });
+      this.#loraFiles.set(key, lora);
+      lora.catch(() => this.#loraFiles.delete(key));
+    }
+    return lora;
   }
 
   /** The text encoder and tokenizer a CLIP recipe describes. */
   clip(recipe: ClipRecipe): Promise<LoadedClip> {
     return this.#clips.get(recipeKey(recipe), async () => {
-      refuseLoras(recipe.loras.length, 'clip');
       const tokenizerPath = findTokenizer(this.options.modelsDir, recipe.checkpoint.path);
       const tokenizer = await loadClipTokenizer(tokenizerPath);
       if (tokenizer.vocabSize > recipe.config.clip.vocabSize) {
@@ -166,7 +200,11 @@ export class ModelStore {
           'ckpt_name',
         );
       }
-      const encoder = this.#timed(await loadClip(recipe.checkpoint.path, recipe.clipSkip, this.#settings(), recipe.config));
+      const settings = this.#settings();
+      const started = performance.now();
+      const built = await clipGraph(recipe.checkpoint.path, recipe.clipSkip, settings, recipe.config);
+      const encoder = new ClipHandle(await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings), built.config);
+      this.lastLoadSeconds = (performance.now() - started) / 1000;
       return clipEntry(encoder, tokenizer);
     });
   }
@@ -188,9 +226,4 @@ export class ModelStore {
   async releaseAll(): Promise<void> {
     await Promise.all([this.#unets.releaseAll(), this.#clips.releaseAll(), this.#vaes.releaseAll()]);
   }
-}
-
-/** Until the LoRA engine is wired in, a recipe with LoRAs is refused rather than silently run without them. */
-function refuseLoras(count: number, what: 'model' | 'clip'): void {
-  if (count > 0) throw new PipelineError('unsupported', `LoRA on the ${what} is not supported yet`, { count });
 }

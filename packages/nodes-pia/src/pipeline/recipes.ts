@@ -14,7 +14,7 @@ export interface ModelFile {
 }
 
 /** A LoRA applied with a strength (ComfyUI's `strength_model` / `strength_clip`). */
-export interface LoraPatch {
+export interface LoraApplication {
   readonly file: ModelFile;
   readonly strength: number;
 }
@@ -26,7 +26,7 @@ export interface ModelRecipe {
   readonly config: PiaModelConfig;
   /** PIA's file (motion modules + 9-channel conv_in); absent: the image U-Net. */
   readonly pia?: ModelFile;
-  readonly loras: readonly LoraPatch[];
+  readonly loras: readonly LoraApplication[];
 }
 
 /** CLIP: a checkpoint's text encoder and tokenizer, `clipSkip` layers cut from the end, and LoRA patches. */
@@ -36,7 +36,7 @@ export interface ClipRecipe {
   readonly config: PiaModelConfig;
   /** Layers skipped at the end: ComfyUI's `stop_at_clip_layer` −1 is 0, −2 is 1. */
   readonly clipSkip: number;
-  readonly loras: readonly LoraPatch[];
+  readonly loras: readonly LoraApplication[];
 }
 
 /** VAE: a checkpoint's autoencoder, or a standalone VAE file (`models/vae/`). */
@@ -48,7 +48,7 @@ export interface VaeRecipe {
 }
 
 const fileKey = (f: ModelFile) => `${f.name}@${f.stamp}`;
-const lorasKey = (loras: readonly LoraPatch[]) => loras.map((l) => `${fileKey(l.file)}*${l.strength}`).join('+');
+const lorasKey = (loras: readonly LoraApplication[]) => loras.map((l) => `${fileKey(l.file)}*${l.strength}`).join('+');
 
 /** The key sessions are shared under: equal for recipes that make the same network. */
 export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe): string {
@@ -63,7 +63,7 @@ export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe): string 
 }
 
 /** The recipe's LoRAs with `patch` appended (a LoRA with strength 0 changes nothing and is left out). */
-export function withLora(loras: readonly LoraPatch[], patch: LoraPatch): readonly LoraPatch[] {
+export function withLora(loras: readonly LoraApplication[], patch: LoraApplication): readonly LoraApplication[] {
   return patch.strength === 0 ? loras : [...loras, patch];
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE, ensureDemoModelsFor } from '../../src/pipeline/demo-assets.js';
+import { DEMO_CHECKPOINT, DEMO_LORA, DEMO_PIA, DEMO_VAE, ensureDemoModelsFor } from '../../src/pipeline/demo-assets.js';
 import { demoModelsCurrent, demoPaths } from '../../src/pipeline/demo-weights.js';
 import { writeSafetensors } from '../../src/weights/index.js';
 
@@ -18,7 +18,7 @@ describe('the demo models on disk', () => {
   it('are rewritten when a data folder holds files from an older, unstamped demo generator', async () => {
     const models = join(root, 'first');
     await ensureDemoModelsFor(models, 'checkpoints', DEMO_CHECKPOINT);
-    const paths = demoPaths(models, DEMO_CHECKPOINT, DEMO_PIA, DEMO_VAE);
+    const paths = demoPaths(models, { checkpoint: DEMO_CHECKPOINT, pia: DEMO_PIA, vae: DEMO_VAE, lora: DEMO_LORA });
     expect(await demoModelsCurrent(paths)).toBe(true);
 
     // Stand-in for a checkpoint an older piagraph wrote: a valid safetensors file without the version stamp.

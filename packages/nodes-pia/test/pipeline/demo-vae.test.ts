@@ -57,7 +57,7 @@ async function roundTrip(models: PiaModels): Promise<{ latent: Float32Array; dec
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'piagraph-demo-vae-'));
-  const paths = demoPaths(join(dir, 'models'), 'demo.safetensors', 'demo.ckpt', 'demo-vae.safetensors');
+  const paths = demoPaths(join(dir, 'models'), { checkpoint: 'demo.safetensors', pia: 'demo.ckpt', vae: 'demo-vae.safetensors', lora: 'demo-lora.safetensors' });
   await writeDemoModels(paths);
   const randomPaths = await ensureDemoModels(join(dir, 'random'));
   const cacheDir = join(dir, 'cache');
@@ -114,12 +114,12 @@ describe('the demo VAE', { timeout: 60_000 }, () => {
 
 describe('demo file versions', () => {
   it('reports files written by writeDemoModels as current', async () => {
-    expect(await demoModelsCurrent(demoPaths(join(dir, 'models'), 'demo.safetensors', 'demo.ckpt', 'demo-vae.safetensors'))).toBe(true);
+    expect(await demoModelsCurrent(demoPaths(join(dir, 'models'), { checkpoint: 'demo.safetensors', pia: 'demo.ckpt', vae: 'demo-vae.safetensors', lora: 'demo-lora.safetensors' }))).toBe(true);
   });
 
   it('reports unstamped files (as the random-VAE demo wrote them) and missing files as stale', async () => {
     const old = await ensureDemoModels(join(dir, 'random'));
     expect(await demoModelsCurrent({ checkpoint: old.checkpoint, pia: old.pia, tokenizer: old.tokenizer })).toBe(false);
-    expect(await demoModelsCurrent(demoPaths(join(dir, 'nowhere'), 'demo.safetensors', 'demo.ckpt', 'demo-vae.safetensors'))).toBe(false);
+    expect(await demoModelsCurrent(demoPaths(join(dir, 'nowhere'), { checkpoint: 'demo.safetensors', pia: 'demo.ckpt', vae: 'demo-vae.safetensors', lora: 'demo-lora.safetensors' }))).toBe(false);
   });
 });
