@@ -9,6 +9,7 @@ import { imageCompositeMaskedNode } from './image-composite-masked.js';
 import { imageScaleByNode, imageScaleNode } from './image-scale.js';
 import { latentUpscaleByNode, latentUpscaleNode } from './latent-upscale.js';
 import { loraLoaderModelOnlyNode, loraLoaderNode } from './lora-loader.js';
+import { ksamplerAdvancedNode, ksamplerNode } from './ksampler.js';
 import { imageToMaskNode, maskToImageNode, solidMaskNode } from './masks.js';
 import { previewImageNode, saveImageNode } from './save-image.js';
 import { vaeEncodeNode } from './vae-encode.js';
@@ -27,6 +28,8 @@ export function comfyCoreNodes(pack: PackContext): AnyNodeDefinition[] {
     loraLoaderNode(pack),
     loraLoaderModelOnlyNode(pack),
     emptyLatentImageNode(pack),
+    ksamplerNode(pack),
+    ksamplerAdvancedNode(pack),
     vaeEncodeNode(pack),
     latentUpscaleNode(pack),
     latentUpscaleByNode(pack),
