@@ -6,6 +6,7 @@ export * from './pack.js';
 export * from './affinity/index.js';
 export * from './schedulers/index.js';
 export * from './random/index.js';
+export * from './samplers/index.js';
 export * from './onnx/index.js';
 export * from './tokenizer/index.js';
 export * from './image/index.js';

@@ -23,7 +23,7 @@
  * Noise: ancestral samplers draw from PyTorch's CPU generator seeded seed + 1 (ComfyUI on the CPU); SDE
  * samplers use our own Brownian tree (not torchsde's numbers). `noiseSampler` replaces both.
  */
-export * from './errors.js';
+export { KSamplerError, type KSamplerErrorCode } from './errors.js';
 export * from './torch-linspace.js';
 export * from './beta-distribution.js';
 export * from './model-sampling.js';
@@ -31,7 +31,7 @@ export * from './schedulers.js';
 export * from './sampler-names.js';
 export * from './ksampler-sigmas.js';
 export * from './cfg.js';
-export * from './noise.js';
+export { defaultNoiseSampler, prepareNoise, zeroNoiseSampler, type NoiseSampler } from './noise.js';
 export * from './brownian-tree.js';
 export * from './sample.js';
 export * from './ksampler.js';

@@ -15,13 +15,15 @@ export interface ToyCall {
   sigma: number;
   t: number;
   batch: number;
+  /** The latent the model was called on (copied). */
+  x: Float32Array;
 }
 
 export function toyModel(ms: ModelSamplingDiscrete, plane: number, calls: ToyCall[] = []): ConditionedModel {
   return async (x: Float32Array, sigma: number, conds: readonly CondKind[]) => {
     const s = f(sigma);
     const t = ms.timestep(s);
-    calls.push({ sigma: s, t, batch: conds.length });
+    calls.push({ sigma: s, t, batch: conds.length, x: x.slice() });
     const scale = f(Math.sqrt(f(f(s * s) + 1)));
     return conds.map((kind) => {
       const u = f(f(0.0001 * t) * (kind === 'cond' ? 1 : -1));
