@@ -23,7 +23,7 @@ export interface DemoLoraSettings {
   readonly rank: number;
   /** kohya's `network_alpha`: the update is scaled by alpha / rank. */
   readonly alpha: number;
-  /** Rank of the LoCon convolutions (kohya's `conv_dim`). */
+  /** Rank of the LoCon convolutions (kohya's `conv_dim`); 0 leaves the convolutions out (a plain LoRA). */
   readonly convRank: number;
   /** How large the up factors are relative to a unit-variance init (the update's size relative to the weights). */
   readonly upScale: number;
@@ -76,7 +76,7 @@ export function demoLoraTensors(config: PiaModelConfig = tiny, settings: DemoLor
   const out: [string, TensorToWrite][] = [];
   for (const spec of componentKeys(config, 'unet').specs) {
     const kind = unetTarget(spec);
-    if (!kind) continue;
+    if (!kind || (kind === 'conv' && settings.convRank === 0)) continue;
     const module = `lora_unet_${underscored(spec.name.slice(0, -'.weight'.length))}`;
     out.push(...moduleTensors(module, spec.shape, kind === 'conv' ? settings.convRank : settings.rank, settings));
   }
@@ -94,7 +94,7 @@ export async function writeDemoLora(path: string, config: PiaModelConfig = tiny,
       ss_network_module: 'networks.lora',
       ss_network_dim: String(settings.rank),
       ss_network_alpha: String(settings.alpha),
-      ss_network_args: JSON.stringify({ conv_dim: String(settings.convRank), conv_alpha: String(settings.alpha) }),
+      ...(settings.convRank > 0 ? { ss_network_args: JSON.stringify({ conv_dim: String(settings.convRank), conv_alpha: String(settings.alpha) }) } : {}),
       ss_base_model_version: 'sd_v1',
       ss_v2: 'False',
       'piagraph.generated': `${config.name}-demo-lora`,
