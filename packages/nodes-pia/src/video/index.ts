@@ -5,7 +5,17 @@ export { VIDEO_FORMATS, videoFormatInfo, type VideoFormat, type VideoFormatInfo 
 export { frameDelays, frameOrder, padToEven, toFrameSequence, type FrameSequence, type Rgb8Frames, type VideoFrames } from './frames.js';
 export { insertGifComment } from './gif-comment.js';
 export { asciiJson, metadataComment, type OutputMetadata } from './metadata.js';
-export { nextCounter, outputFilename, reserveOutputFiles, resolveOutputPrefix, type OutputPrefix, type ReservedOutput } from './output-path.js';
+export {
+  MAX_PREFIX_BASE_BYTES,
+  MAX_PREFIX_BYTES,
+  nextCounter,
+  outputFilename,
+  outputPrefixProblem,
+  reserveOutputFiles,
+  resolveOutputPrefix,
+  type OutputPrefix,
+  type ReservedOutput,
+} from './output-path.js';
 export {
   saveVideo,
   writeVideo,
