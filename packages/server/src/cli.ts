@@ -5,6 +5,7 @@ import { CudaProviderError } from '@piagraph/nodes-pia';
 import { CliUsageError, type CliIo } from './cli/cli-io.js';
 import { RUN_USAGE, runCommand, type RunCommandContext } from './cli/run-command.js';
 import { SERVE_USAGE, serveCommand } from './cli/serve-command.js';
+import { StartupError } from './startup-error.js';
 
 const USAGE = `Usage: piagraph <command> [options]
 
@@ -66,7 +67,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       return 2;
     }
     // Says what to install and where; a stack trace would only bury that.
-    if (err instanceof CudaProviderError) {
+    if (err instanceof CudaProviderError || err instanceof StartupError) {
       io.stderr.write(`piagraph: ${err.message}\n`);
       return 1;
     }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Executor, NodeRegistry, type AnyNodeDefinition } from '@piagraph/graph-core';
 import { assertCudaProvider, createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
 import type { Database } from 'better-sqlite3';
+import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open-database.js';
 import { SettingsStore } from './db/settings-store.js';
 import { NotFoundError, toHttpError } from './errors.js';
@@ -12,6 +13,7 @@ import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from './files/data-d
 import { GraphStore } from './graphs/graph-store.js';
 import { sendError } from './http/respond.js';
 import { Router, stripApiPrefix } from './http/router.js';
+import { listen } from './http/listen.js';
 import { hasEditorBuild, serveEditor } from './http/static-files.js';
 import { JobStore } from './jobs/job-store.js';
 import { Worker } from './jobs/worker.js';
@@ -124,7 +126,39 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
   if (device === 'cuda' && options.piaNodes !== false) assertCudaProvider(options.cudaProviderDir);
 
   const dirs = prepareDataDirs(options.dataDir ?? DEFAULT_DATA_DIR);
+  // Before the database is opened: a second server on this folder must refuse without touching it.
+  const lock = acquireDataDirLock(dirs.lock, dirs.root, 'piagraph serve');
+  // Everything opened from here on is closed again if the start fails (a busy port, a damaged database).
+  const undo: (() => unknown)[] = [() => lock.release()];
+  try {
+    return await startLocked(options, { host, token, tokenGenerated, maxUploadBytes, log, device, dirs, lock }, undo);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // The start already failed; its error is the one worth reporting.
+      }
+    }
+    throw err;
+  }
+}
+
+interface StartContext {
+  host: string;
+  token: string | undefined;
+  tokenGenerated: boolean;
+  maxUploadBytes: number;
+  log: (line: string) => void;
+  device: 'cpu' | 'cuda';
+  dirs: DataDirs;
+  lock: DataDirLock;
+}
+
+async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() => unknown)[]): Promise<PiagraphServer> {
+  const { host, token, tokenGenerated, maxUploadBytes, log, device, dirs, lock } = ctx;
   const db: Database = openDatabase(dirs.database);
+  undo.push(() => db.close());
   const store = new JobStore(db);
   const settings = new SettingsStore(db);
   const recoveredJobs = store.recoverInterrupted(options.requeueInterrupted ?? false);
@@ -144,7 +178,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
           device,
           ...(options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {}),
         });
-  if (pack) registry.registerPack('piagraph.nodes-pia', pack.nodes);
+  if (pack) {
+    undo.push(() => pack.release());
+    registry.registerPack('piagraph.nodes-pia', pack.nodes);
+  }
   // The editor's first screen shows the demo picture's thumbnail: have it in input/ before the first request.
   await pack?.ready;
   if (options.nodes && options.nodes.length > 0) registry.register(...options.nodes);
@@ -163,10 +200,12 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
     options.keepaliveMs ?? 5000,
   );
+  undo.push(() => hub.close());
   worker = new Worker(store, executor, hub, settings, {
     ...(options.maxHistory !== undefined ? { maxHistory: options.maxHistory } : {}),
     ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
     ...(pack ? { releaseModels: () => pack.release() } : {}),
+    log,
   });
   const services: ServerServices = {
     dirs,
@@ -192,13 +231,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8188, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port ?? 8188, host);
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   worker.kick();
@@ -214,6 +247,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
       await stopped;
       await pack?.release();
       db.close();
+      lock.release();
     })());
 
   return {

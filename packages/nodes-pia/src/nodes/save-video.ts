@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { defineNode, type ExtraData, type FileRef, type ReadonlyApiPrompt } from '@piagraph/graph-core';
-import { saveVideo, type OutputMetadata, type VideoFormat } from '../video/index.js';
+import { outputPrefixProblem, saveVideo, type OutputMetadata, type VideoFormat } from '../video/index.js';
 import type { PackContext } from './pack-context.js';
 
 /**
@@ -55,10 +55,17 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
     },
     outputs: [],
     async validate(literals) {
+      const issues: { input: string; message: string }[] = [];
+      // A prefix that can never be saved is refused before the prompt is queued, not after the frames are made.
+      const prefix = literals['filename_prefix'];
+      const prefixProblem = typeof prefix === 'string' ? outputPrefixProblem(prefix) : undefined;
+      if (prefixProblem) issues.push({ input: 'filename_prefix', message: prefixProblem });
       const available = await pack.formatsReady;
       const format = String(literals['format']);
-      if (available.includes(format as VideoFormat)) return [];
-      return [{ input: 'format', message: `${format} cannot be written here (ffmpeg or its encoder is missing); available: ${available.join(', ')}` }];
+      if (!available.includes(format as VideoFormat)) {
+        issues.push({ input: 'format', message: `${format} cannot be written here (ffmpeg or its encoder is missing); available: ${available.join(', ')}` });
+      }
+      return issues;
     },
     async run(inputs, ctx) {
       const type = inputs.save_output ? 'output' : 'temp';

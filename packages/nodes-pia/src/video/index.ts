@@ -6,7 +6,17 @@ export { frameDelays, frameOrder, padToEven, toFrameSequence, type FrameSequence
 export { insertGifComment } from './gif-comment.js';
 export { asciiJson, metadataComment, metadataEntries, type OutputMetadata } from './metadata.js';
 export { encodePngFrame } from './encode-png.js';
-export { nextCounter, outputFilename, reserveOutputFiles, resolveOutputPrefix, type OutputPrefix, type ReservedOutput } from './output-path.js';
+export {
+  MAX_PREFIX_BASE_BYTES,
+  MAX_PREFIX_BYTES,
+  nextCounter,
+  outputFilename,
+  outputPrefixProblem,
+  reserveOutputFiles,
+  resolveOutputPrefix,
+  type OutputPrefix,
+  type ReservedOutput,
+} from './output-path.js';
 export {
   saveVideo,
   writeVideo,

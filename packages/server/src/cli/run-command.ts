@@ -15,7 +15,8 @@ import {
   type ValidationErrorItem,
 } from '@piagraph/graph-core';
 import { createPiaPack } from '@piagraph/nodes-pia';
-import { DEFAULT_DATA_DIR, prepareDataDirs } from '../files/data-dirs.js';
+import { acquireDataDirLock } from '../db/data-dir-lock.js';
+import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from '../files/data-dirs.js';
 import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { CliUsageError, type CliIo } from './cli-io.js';
 import { loadNodePacks } from './load-packs.js';
@@ -114,6 +115,23 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
   }
 
   const dirs = prepareDataDirs(resolve(ctx.cwd, values['data-dir'] ?? DEFAULT_DATA_DIR));
+  // A server (or another run) on this folder writes to the same output/ and temp/: one process per folder.
+  const lock = acquireDataDirLock(dirs.lock, dirs.root, 'piagraph run');
+  try {
+    return await runLocked(values, ctx, text, file, overrides, dirs);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  values: { out?: string; device?: string; pack?: string[] },
+  ctx: RunCommandContext,
+  text: string,
+  file: string,
+  overrides: ReturnType<typeof parseOverride>[],
+  dirs: DataDirs,
+): Promise<number> {
   let outputDir = dirs.output;
   if (values.out !== undefined) {
     const out = isAbsolute(values.out) ? values.out : resolve(ctx.cwd, values.out);

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { StartupError } from '../startup-error.js';
 
 /**
  * The schema, as an ordered list of migrations. `schema_version` holds the number of the last one applied; opening a
@@ -51,7 +52,7 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
 ];
 
 /** Thrown when the database was written by a newer piagraph than this one. */
-export class SchemaTooNewError extends Error {
+export class SchemaTooNewError extends StartupError {
   override readonly name = 'SchemaTooNewError';
   constructor(readonly found: number, readonly supported: number) {
     super(`Database schema version ${found} is newer than this piagraph supports (${supported}); upgrade piagraph`);

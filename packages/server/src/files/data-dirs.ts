@@ -13,6 +13,8 @@ export interface DataDirs {
   models: string;
   /** The SQLite database file. */
   database: string;
+  /** The lock that keeps a second process off this data folder (see `acquireDataDirLock`). */
+  lock: string;
 }
 
 /** The default data root, relative to the working directory: `./piagraph-data`. */
@@ -35,6 +37,7 @@ export function prepareDataDirs(dataDir: string): DataDirs {
     temp: realpathSync(join(real, 'temp')),
     models: realpathSync(join(real, 'models')),
     database: join(real, 'piagraph.db'),
+    lock: join(real, 'piagraph.lock'),
   };
 }
 

@@ -1,11 +1,13 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BadRequestError, ForbiddenError } from '../errors.js';
+import { controlCharacterProblem } from './file-names.js';
 
 /**
  * Joins `subfolder` and `filename` under `root` and proves the result stays inside it. Rejected: absolute paths,
- * `..` segments, NUL bytes, and (through `realpath`) symlinks that point out of the root. Percent-encoded traversal
- * is decoded by the URL parser before it gets here, so `%2e%2e%2f` arrives as `../` and is caught the same way.
+ * `..` segments, control characters (NUL, CR, LF…), and (through `realpath`) symlinks that point out of the root.
+ * Percent-encoded traversal is decoded by the URL parser before it gets here, so `%2e%2e%2f` arrives as `../` and is
+ * caught the same way.
  *
  * With `mustExist` the real path of the file itself is checked; otherwise (an upload target) the real path of the
  * deepest existing ancestor is, and the rest of the path is plain names.
@@ -15,7 +17,9 @@ export function resolveInside(root: string, subfolder: string, filename: string,
     ['subfolder', subfolder],
     ['filename', filename],
   ] as const) {
-    if (part.includes('\0')) throw new BadRequestError('invalid_path', `The ${what} contains a NUL byte`);
+    // CR/LF and the like: no stored file should have them, and a name sent back in a header must not carry them.
+    const control = controlCharacterProblem(part);
+    if (control) throw new BadRequestError('invalid_path', `The ${what} ${control}`);
     if (isAbsolute(part) || /^[a-zA-Z]:[\\/]/.test(part) || part.startsWith('\\')) {
       throw new ForbiddenError('path_outside_root', `The ${what} "${part}" is an absolute path; give a relative one`);
     }

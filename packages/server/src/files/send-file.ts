@@ -31,7 +31,7 @@ export async function sendFile(
     'X-Content-Type-Options': 'nosniff',
   };
   if (options.shownName !== undefined && isActiveContent(type)) {
-    headers['Content-Disposition'] = `attachment; filename="${basename(path).replace(/"/g, '')}"`;
+    headers['Content-Disposition'] = attachment(basename(path));
   }
   const range = parseRange(req.headers.range, size);
   if (range === 'unsatisfiable') {
@@ -57,6 +57,25 @@ export async function sendFile(
     });
     stream.pipe(res);
   });
+}
+
+/**
+ * `attachment` with the file's name. A name that is not plain printable ASCII is sent twice (RFC 6266): an ASCII
+ * fallback and the exact name percent-encoded in `filename*`, so no character of a stored name (quotes, control
+ * characters, non-Latin letters, which Node refuses in a header) reaches the header raw.
+ */
+function attachment(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  if (fallback === name) return `attachment; filename="${name}"`;
+  let exact: string;
+  try {
+    exact = encodeURIComponent(name);
+  } catch {
+    // A lone surrogate cannot be encoded; the fallback alone still names the file.
+    return `attachment; filename="${fallback}"`;
+  }
+  exact = exact.replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
 
 function parseRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {

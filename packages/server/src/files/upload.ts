@@ -1,9 +1,12 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname, extname, basename, join } from 'node:path';
 import busboy from 'busboy';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { BadRequestError, ConflictError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { type DataDirs, type FileRootType, rootFor } from './data-dirs.js';
+import { checkNewFileName, checkSubfolder } from './file-names.js';
 import { sniffImage } from './image-sniff.js';
 import { resolveInside } from './safe-path.js';
 
@@ -59,25 +62,63 @@ export async function storeUploadedImage(req: IncomingMessage, dirs: DataDirs, m
     );
   }
 
+  checkSubfolder(subfolder);
+  checkNewFileName(form.file.filename, 'uploaded file name');
   let filename = form.file.filename;
   let target = resolveInside(root, subfolder, filename, false);
-  if (/[\\/]/.test(filename)) {
-    throw new BadRequestError('invalid_path', `The uploaded file name "${filename}" must not contain a path; use "subfolder"`);
-  }
-  await mkdir(dirname(target), { recursive: true });
-  if (!overwrite) {
+  await makeFolder(dirname(target), subfolder);
+  if (overwrite) {
+    const existing = await lstatOrUndefined(target);
+    if (existing && !existing.isFile()) {
+      throw new ConflictError(
+        'name_in_use',
+        `"${join(subfolder, filename)}" in ${type}/ is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}; it cannot be overwritten by an upload`,
+      );
+    }
+  } else {
     const stem = basename(filename, extname(filename));
     const ext = extname(filename);
-    for (let i = 1; await exists(target); i++) {
+    for (let i = 1; await lstatOrUndefined(target); i++) {
       if (await sameContent(target, form.file.data)) return { name: filename, subfolder, type: type as FileRootType };
       filename = `${stem} (${i})${ext}`;
       target = join(dirname(target), filename);
     }
   }
-  const partial = `${target}.${process.pid}.${Date.now()}.part`;
-  await writeFile(partial, form.file.data);
-  await rename(partial, target);
+  await writeAtomically(target, form.file.data, join(subfolder, filename), type);
   return { name: filename, subfolder, type: type as FileRootType };
+}
+
+/** Creates the upload's folder; a file in the way is the client's problem (400), not a server error. */
+async function makeFolder(folder: string, subfolder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new BadRequestError('invalid_subfolder', `The subfolder "${subfolder}" cannot be created: a file is in the way`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Writes beside the target under a short temporary name (so a long target name cannot make it too long), then
+ * renames it into place; the temporary file is removed on every failure.
+ */
+async function writeAtomically(target: string, data: Buffer, shown: string, type: string): Promise<void> {
+  const partial = join(dirname(target), `.upload-${randomUUID()}.part`);
+  try {
+    await writeFile(partial, data, { flag: 'wx' });
+    await rename(partial, target);
+  } catch (err) {
+    await rm(partial, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    // A folder created under that name after the check above.
+    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new ConflictError('name_in_use', `"${shown}" in ${type}/ is a folder; it cannot be overwritten by an upload`);
+    }
+    throw err;
+  }
 }
 
 function tooLarge(maxBytes: number): PayloadTooLargeError {
@@ -114,7 +155,7 @@ function parseForm(req: IncomingMessage, maxBytes: number): Promise<ParsedForm> 
         truncated = true;
       });
       stream.on('end', () => {
-        form.file = { filename: info.filename || 'image.png', data: Buffer.concat(chunks) };
+        form.file = { filename: info.filename ?? '', data: Buffer.concat(chunks) };
       });
     });
     parser.on('error', (err: Error) =>
@@ -125,17 +166,17 @@ function parseForm(req: IncomingMessage, maxBytes: number): Promise<ParsedForm> 
   });
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The entry itself (a symbolic link is not followed), or undefined when there is none. */
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
-    await stat(path);
-    return true;
+    return await lstat(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 async function sameContent(path: string, data: Buffer): Promise<boolean> {
-  const info = await stat(path);
+  const info = await lstat(path);
   if (!info.isFile() || info.size !== data.length) return false;
   return (await readFile(path)).equals(data);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 /** The largest JSON body accepted (a prompt with its embedded UI workflow is rarely over a few MB). */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -33,11 +34,22 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(req);
   const text = raw.toString('utf8').trim();
   if (text.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw new BadRequestError('invalid_json', 'Request body is not valid JSON', (err as Error).message);
   }
+  const depth = jsonNestingDepth(text, MAX_JSON_DEPTH);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new BadRequestError(
+      'json_too_deep',
+      `Request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; no graph, workflow or extra_data needs that many`,
+      '',
+      { max_depth: MAX_JSON_DEPTH },
+    );
+  }
+  return value;
 }
 
 /** Reads a JSON body that must be an object (or absent, when `optional`). */

@@ -3,7 +3,7 @@ import type { ExecutionEvent, RunOptions, RunResult } from '@piagraph/graph-core
 import type { SettingsStore } from '../db/settings-store.js';
 import { encodePreview, encodePreviewWithMetadata, encodeProgressText } from '../ws/binary-frames.js';
 import type { WsHub } from '../ws/ws-hub.js';
-import type { JobStore } from './job-store.js';
+import { JobStateError, type JobStore } from './job-store.js';
 import type { JobOutcome, JobRecord } from './job-types.js';
 import { RunRecorder } from './run-recorder.js';
 
@@ -33,6 +33,8 @@ export interface WorkerOptions {
   startGraceMs?: number;
   /** Releases the node packs' loaded models (default: nothing to release). */
   releaseModels?: () => Promise<void>;
+  /** Where the worker reports what it survived (a job in an unexpected state, a failing database call). */
+  log?: (line: string) => void;
 }
 
 /** Events of the worker, for in-process users (tests, the benchmark). */
@@ -64,6 +66,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   private readonly maxHistory: number;
   private readonly startGraceMs: number;
   private readonly releaseModels: () => Promise<void>;
+  private readonly log: (line: string) => void;
 
   constructor(
     private readonly store: JobStore,
@@ -76,6 +79,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.maxHistory = options.maxHistory ?? 10_000;
     this.startGraceMs = options.startGraceMs ?? 25;
     this.releaseModels = options.releaseModels ?? (async () => {});
+    this.log = options.log ?? (() => {});
   }
 
   /** True while the queue does not start new jobs (the running one, if any, goes on). Persisted. */
@@ -110,13 +114,17 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.kickAgain = true;
       return;
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.kickAgain) {
-        this.kickAgain = false;
-        this.kick();
-      }
-    });
+    // Nothing a job does may take the server down: a failure of the queue itself is logged, and the next kick
+    // (a new prompt, a resume) tries again.
+    this.draining = this.drain()
+      .catch((err: unknown) => this.log(`the queue stopped after an error, it resumes with the next prompt: ${describe(err)}`))
+      .finally(() => {
+        this.draining = undefined;
+        if (this.kickAgain) {
+          this.kickAgain = false;
+          this.kick();
+        }
+      });
   }
 
   /**
@@ -214,12 +222,29 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.store.recoverInterrupted(true);
       return;
     }
-    this.store.finish(job.id, outcome);
+    this.record(job, outcome);
     this.store.pruneHistory(this.maxHistory);
     this.hub.broadcastStatus(job.clientId);
     this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
     this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });
     if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
+  }
+
+  /**
+   * Moves the finished job into the history. The job should still be `running`; when it is not (something else
+   * wrote to the database meanwhile), that is logged and the worker goes on: a job's bookkeeping never stops the queue.
+   */
+  private record(job: JobRecord, outcome: JobOutcome): void {
+    try {
+      this.store.finish(job.id, outcome);
+    } catch (err) {
+      if (!(err instanceof JobStateError)) throw err;
+      const found = this.store.get(job.id);
+      this.log(
+        `job ${job.id} ended ${outcome.status}, but the database had it ${found ? `as ${found.status}` : 'deleted'} ` +
+          'meanwhile (changed by another process?); that record was left as it was',
+      );
+    }
   }
 
   /** Sends one run event to the job's client, as a text or binary frame. */
@@ -245,4 +270,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
         this.hub.send(client, event.type, event.data);
     }
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

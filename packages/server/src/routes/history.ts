@@ -5,12 +5,18 @@ import type { Router } from '../http/router.js';
 import { toHistoryItem } from '../jobs/job-views.js';
 import type { ServerServices } from '../services.js';
 
-/** Parses an optional non-negative integer query parameter, naming it when it is not one. */
+/** The largest count or position a query may give: more rows than any history holds, and a safe SQLite integer. */
+export const MAX_QUERY_INT = 2 ** 31 - 1;
+
+/** Parses an optional non-negative integer query parameter (plain digits, at most `MAX_QUERY_INT`), naming it when it is not one. */
 export function intParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  // Digits only: Number() would also take "1e20", " 7", "0x10" and "Infinity".
+  if (!/^\d+$/.test(raw)) throw new BadRequestError('invalid_query', `"${name}" must be an integer ≥ 0, got "${shown}"`);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BadRequestError('invalid_query', `"${name}" must be an integer ≥ 0, got "${raw}"`);
+  if (n > MAX_QUERY_INT) throw new BadRequestError('invalid_query', `"${name}" must be at most ${MAX_QUERY_INT}, got "${shown}"`);
   return n;
 }
 

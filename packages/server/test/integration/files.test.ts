@@ -104,7 +104,8 @@ describe('POST /upload/image', () => {
 
   it('refuses a file name that climbs out of the folder', async () => {
     const res = await upload({}, { name: '../escape.png', data: TINY_PNG });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toContain('must not contain a path separator');
     expect(readdirSync(t.dataDir)).not.toContain('escape.png');
   });
 
