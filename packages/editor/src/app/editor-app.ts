@@ -62,7 +62,9 @@ export class EditorApp {
       services: {
         docs: this.docs,
         runs: this.runs,
-        setValue: (id, input, value) => this.setValue(id, input, value),
+        setValue: (id, input, value, generation) => {
+          if (generation === this.docs.generation) this.setValue(id, input, value);
+        },
         setSeedControl: (id, input, control) => this.setSeedControl(id, input, control),
         uploadImage: (id, input, file) => void this.uploadImage(id, input, file),
       },
@@ -95,12 +97,19 @@ export class EditorApp {
 
   /** Replaces the open graph, frames it, and starts a fresh undo history. */
   async loadDocument(doc: GraphDocument, laidOut: boolean): Promise<void> {
+    // A widget being edited commits into the graph it belongs to before that graph goes.
+    this.blurCanvasWidget();
     this.runs.dispatch({ type: 'clear_errors' });
     this.docs.load(doc);
     await this.handle?.sync.render(doc);
     if (!laidOut) await this.arrange();
     else if (doc.view) await this.handle?.setCamera(doc.view);
     else await this.handle?.zoomToFit();
+  }
+
+  private blurCanvasWidget(): void {
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active.closest('[data-testid="canvas"]')) active.blur();
   }
 
   /** Commits an edit; graph-core's refusals (a cycle, an unknown node) become a notice instead of an exception. */
@@ -150,10 +159,13 @@ export class EditorApp {
   }
 
   async uploadImage(id: string, input: string, file: File): Promise<void> {
+    const generation = this.docs.generation;
     try {
       const stored = await this.api.uploadImage(file, file.name);
       // An upload may keep the name the widget already shows (an overwrite): the thumbnail must reload anyway.
       this.runs.dispatch({ type: 'inputs_changed' });
+      // The upload finished after another graph was opened: it belongs to the graph that is gone.
+      if (generation !== this.docs.generation) return;
       this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');

@@ -14,6 +14,7 @@ type Listener = (doc: GraphDocument, cause: ChangeCause) => void;
 export class DocumentStore {
   private current: GraphDocument;
   private readonly history: History;
+  private loads = 0;
   private readonly listeners = new Set<Listener>();
 
   constructor(initial: GraphDocument = emptyDocument(), historyLimit = 200) {
@@ -24,6 +25,15 @@ export class DocumentStore {
   /** The current document (immutable; a new object after every change). */
   get doc(): GraphDocument {
     return this.current;
+  }
+
+  /**
+   * Counts the documents opened so far (every `load`). A widget edit started under one generation belongs to that
+   * document: the app drops it when another document has been opened since, and widgets remount per generation
+   * so no text typed into one graph survives into the next.
+   */
+  get generation(): number {
+    return this.loads;
   }
 
   get canUndo(): boolean {
@@ -51,6 +61,7 @@ export class DocumentStore {
   /** Replaces the document (open, import, restore) and clears the history. */
   load(doc: GraphDocument): void {
     this.history.clear();
+    this.loads++;
     this.set(doc, 'load');
   }
 

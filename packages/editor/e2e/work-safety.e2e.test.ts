@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphDocument } from '@piagraph/graph-core';
+import {
+  dragWire,
+  dropFile,
+  emptyCanvasPoint,
+  noticeText,
+  openEditor,
+  openFile,
+  readDocument,
+  screenshot,
+  socketSelector,
+  startSession,
+  waitForLinkCount,
+  waitForNodeCount,
+  type Session,
+} from './harness.js';
+
+/**
+ * The issue's "work must never be lost or crossed" defects, each reproduced through the UI as a user meets it:
+ * text typed into one graph landing in another, one graph's results shown on another, New discarding work, a link
+ * replacement needing two undos, unknown classes half-opening a graph, and seeds advancing for a refused prompt.
+ */
+
+const EXAMPLE_PATH = fileURLToPath(new URL('../../../examples/pia-image-to-video.json', import.meta.url));
+const POSITIVE = '2';
+const NEGATIVE = '3';
+const SAMPLER = '7';
+const SAVE = '9';
+const DECODE_TO_SAVE = '12';
+
+let example: GraphDocument;
+let session: Session;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  example = JSON.parse(await readFile(EXAMPLE_PATH, 'utf8')) as GraphDocument;
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+async function fresh(): Promise<Page> {
+  ({ context, page } = await openEditor(session));
+  await waitForNodeCount(page, Object.keys(example.nodes).length);
+  return page;
+}
+
+/** The example under another title, as a second graph a user opens. */
+function otherGraph(title: string, change?: (doc: GraphDocument) => void): GraphDocument {
+  const doc = structuredClone(example);
+  doc.metadata.title = title;
+  change?.(doc);
+  return doc;
+}
+
+const titleIs = (title: string) => page.waitForFunction((t) => document.querySelector('[data-testid="doc-title"]')?.textContent?.includes(t), title);
+
+describe('work is never lost or crossed', () => {
+  it('1. a prompt box with focus and an unsaved edit follows the newly opened graph, and its edit never lands there', async () => {
+    await fresh();
+    const box = page.locator(`[data-node-id="${POSITIVE}"] [data-testid="control-text"] textarea`);
+    await box.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' TYPED IN A');
+    // Graph B has the same node ids, classes and prompt text as A: nothing about the node tells the widget it changed.
+    const b = otherGraph('Graph B');
+    await openFile(page, 'b.json', b);
+    await titleIs('Graph B');
+    await expect(box.inputValue()).resolves.toBe(b.nodes[POSITIVE]!.values.text);
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.not.toBe('TEXTAREA');
+    // Focus leaves wherever it is now: nothing is written into B.
+    const at = await emptyCanvasPoint(page);
+    await page.mouse.click(at.x, at.y);
+    await expect(readDocument(page).then((d) => d.nodes[POSITIVE]!.values.text)).resolves.toBe(b.nodes[POSITIVE]!.values.text);
+
+    // The same by drag-and-drop, with a different text in C so the box must show C's text.
+    await box.click();
+    await page.keyboard.type(' TYPED IN B');
+    const c = otherGraph('Graph C', (d) => (d.nodes[POSITIVE]!.values.text = 'a quiet harbour at dawn'));
+    await dropFile(page, '.pg-canvas-wrap', 'c.json', 'application/json', Buffer.from(JSON.stringify(c)));
+    await titleIs('Graph C');
+    await expect(box.inputValue()).resolves.toBe('a quiet harbour at dawn');
+    await page.mouse.click(at.x, at.y);
+    await expect(readDocument(page).then((d) => d.nodes[POSITIVE]!.values.text)).resolves.toBe('a quiet harbour at dawn');
+    await screenshot(page, 'defect-1-widgets-follow-document');
+  });
+});
