@@ -93,4 +93,53 @@ describe('work is never lost or crossed', () => {
     await expect(readDocument(page).then((d) => d.nodes[POSITIVE]!.values.text)).resolves.toBe('a quiet harbour at dawn');
     await screenshot(page, 'defect-1-widgets-follow-document');
   });
+
+  it('2. results belong to the graph and job that produced them: another graph opens clean, and a late result stays off it', async () => {
+    await fresh();
+    const status = page.locator('[data-testid="status"]');
+    const badges = () => page.locator('.pg-badge').count();
+    // A refused prompt leaves its error on the node and in the toolbar.
+    await page.evaluate((id) => window.__piagraph!.app.handle!.editor.removeConnection(id), DECODE_TO_SAVE);
+    await waitForLinkCount(page, Object.keys(example.links).length - 1);
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForSelector(`[data-node-id="${SAVE}"][data-phase="error"]`);
+    await openFile(page, 'a.json', otherGraph('Graph A'));
+    await titleIs('Graph A');
+    await expect(status.textContent()).resolves.toBe('Idle');
+    await expect(page.locator('[data-phase="error"]').count()).resolves.toBe(0);
+
+    // A finished run's outputs, timings and cached badges stay with its graph.
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForSelector(`[data-node-id="${SAVE}"] [data-testid="output-image"]`, { timeout: 240_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.pg-badge').length > 0);
+    await openFile(page, 'b.json', otherGraph('Graph B'));
+    await titleIs('Graph B');
+    await expect(page.locator('[data-testid="output-image"], [data-testid="output-video"]').count()).resolves.toBe(0);
+    await expect(badges()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="node"]:is([data-phase="done"], [data-phase="cached"])').count()).resolves.toBe(0);
+    await expect(status.textContent()).resolves.toBe('Idle');
+
+    // A job queued from B runs while C is open: none of its events reach C's nodes.
+    const api = (path: string, body: unknown) => page.evaluate(([p, b]) => fetch(p!, { method: 'POST', body: JSON.stringify(b) }).then((r) => r.status), [path, body] as const);
+    await api('/api/queue/pause', {});
+    const seed = page.locator(`[data-node-id="${SAMPLER}"] [data-testid="control-seed"] input`);
+    await seed.fill('7');
+    await seed.press('Enter');
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForFunction(() => window.__piagraph!.app.ui.state.queue.pending.length === 1);
+    const promptId = await page.evaluate(() => window.__piagraph!.app.ui.state.queue.pending[0]!.promptId);
+    await openFile(page, 'c.json', otherGraph('Graph C'));
+    await titleIs('Graph C');
+    await api('/api/queue/resume', {});
+    await page.waitForFunction(
+      (id) => fetch(`/history/${id}`).then((r) => r.json()).then((h: Record<string, { status?: { completed?: boolean } }>) => h[id]?.status?.completed === true),
+      promptId,
+      { timeout: 120_000, polling: 250 },
+    );
+    await page.waitForTimeout(300);
+    await expect(page.locator('[data-testid="output-image"], [data-testid="progress"], [data-testid="preview"]').count()).resolves.toBe(0);
+    await expect(badges()).resolves.toBe(0);
+    await expect(page.locator('[data-node-id][data-phase]:not([data-phase="idle"])').count()).resolves.toBe(0);
+    await screenshot(page, 'defect-2-results-belong-to-their-graph');
+  }, 300_000);
 });

@@ -42,7 +42,7 @@ export class EditorApp {
       },
       binary: (msg) => {
         if (msg.kind === 'text') this.runs.dispatch({ type: 'text', nodeId: msg.nodeId, text: msg.text });
-        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
+        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), ...(msg.promptId ? { promptId: msg.promptId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
       },
       connection: (open) => this.ui.update({ connected: open }),
     });
@@ -99,7 +99,7 @@ export class EditorApp {
   async loadDocument(doc: GraphDocument, laidOut: boolean): Promise<void> {
     // A widget being edited commits into the graph it belongs to before that graph goes.
     this.blurCanvasWidget();
-    this.runs.dispatch({ type: 'clear_errors' });
+    this.runs.dispatch({ type: 'document_opened' });
     this.docs.load(doc);
     await this.handle?.sync.render(doc);
     if (!laidOut) await this.arrange();
@@ -223,11 +223,14 @@ export class EditorApp {
   async queue(): Promise<void> {
     this.docs.commit('Queue: advance seeds', (d) => applySeedControls(d, this.schemas));
     this.runs.dispatch({ type: 'clear_errors' });
+    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
+    const promptId = randomClientId();
+    this.runs.dispatch({ type: 'submitted', promptId });
     try {
-      const result = await this.api.queue({ graph: this.docs.doc }, this.socket.clientId);
+      const result = await this.api.queue({ graph: this.docs.doc }, this.socket.clientId, { promptId });
       if (result.ok) this.runs.dispatch({ type: 'queued', promptId: result.promptId });
       else {
-        this.runs.dispatch({ type: 'rejected', error: result.error, nodeErrors: result.nodeErrors });
+        this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
         this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
       }
     } catch (e) {
