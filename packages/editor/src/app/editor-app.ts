@@ -12,7 +12,7 @@ import { createEditor, type EditorHandle } from '../rete/create-editor.js';
 import { RunStore } from '../store/run-store.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromFile, downloadDocument } from './files.js';
-import { autosaver, readAutosave } from './persistence.js';
+import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { UiStore } from './ui-store.js';
 
 function randomClientId(): string {
@@ -86,21 +86,22 @@ export class EditorApp {
     const save = autosaver();
     this.docs.subscribe((doc) => {
       void this.handle?.sync.render(doc);
-      save(doc);
+      save(doc, this.docs.dirty);
     });
-    const initial = readAutosave() ?? (await loadFirstStartExample());
-    if (initial) await this.loadDocument(initial, true);
+    const restored = readAutosave();
+    const initial = restored ?? (await loadFirstStartExample());
+    if (initial) await this.loadDocument(initial, true, restored !== undefined && autosaveIsDirty());
     this.ui.update({ ready: true });
     this.socket.open();
     void this.refreshQueue();
   }
 
   /** Replaces the open graph, frames it, and starts a fresh undo history. */
-  async loadDocument(doc: GraphDocument, laidOut: boolean): Promise<void> {
+  async loadDocument(doc: GraphDocument, laidOut: boolean, dirty = false): Promise<void> {
     // A widget being edited commits into the graph it belongs to before that graph goes.
     this.blurCanvasWidget();
     this.runs.dispatch({ type: 'document_opened' });
-    this.docs.load(doc);
+    this.docs.load(doc, dirty);
     await this.handle?.sync.render(doc);
     if (!laidOut) await this.arrange();
     else if (doc.view) await this.handle?.setCamera(doc.view);
@@ -264,6 +265,7 @@ export class EditorApp {
   save(): void {
     const doc = this.handle ? { ...this.docs.doc, view: this.handle.camera() } : this.docs.doc;
     downloadDocument(doc, doc.metadata.title || 'graph');
+    this.docs.markSaved();
   }
 
   async open(file: File): Promise<void> {
@@ -276,8 +278,32 @@ export class EditorApp {
     }
   }
 
-  newGraph(): void {
-    void this.loadDocument(edits.emptyDocument(), true);
+  /**
+   * Starts an empty graph, as one undoable edit (Ctrl+Z brings the previous graph back), after asking when the
+   * graph has unsaved changes.
+   */
+  async newGraph(): Promise<void> {
+    if (this.docs.dirty && !(await this.ask('The graph has unsaved changes. Discard them and start a new graph? (Ctrl+Z brings it back.)', 'Discard'))) return;
+    this.blurCanvasWidget();
+    this.runs.dispatch({ type: 'document_opened' });
+    this.docs.replace('New graph', edits.emptyDocument());
+  }
+
+  /** Asks the user a yes/no question in the editor's dialog; resolves with the answer. */
+  ask(text: string, ok: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.ui.state.confirm?.answer(false);
+      this.ui.update({
+        confirm: {
+          text,
+          ok,
+          answer: (yes) => {
+            this.ui.update({ confirm: undefined });
+            resolve(yes);
+          },
+        },
+      });
+    });
   }
 
   notify(text: string, kind: 'info' | 'error'): void {

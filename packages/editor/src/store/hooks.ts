@@ -30,6 +30,14 @@ export function useDocGeneration(docs: DocumentStore): number {
   );
 }
 
+/** Whether the document has unsaved changes. */
+export function useDocumentDirty(docs: DocumentStore): boolean {
+  return useSyncExternalStore(
+    (cb) => docs.subscribe(cb),
+    () => docs.dirty,
+  );
+}
+
 /** Whether the document has no nodes; re-renders only when that flips. */
 export function useDocumentIsEmpty(docs: DocumentStore): boolean {
   return useSyncExternalStore(
