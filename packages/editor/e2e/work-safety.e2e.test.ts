@@ -62,6 +62,11 @@ function otherGraph(title: string, change?: (doc: GraphDocument) => void): Graph
   return doc;
 }
 
+const linkKeys = (doc: GraphDocument) =>
+  Object.values(doc.links)
+    .map((l) => `${l.source.node}:${l.source.output}->${l.target.node}:${l.target.input}`)
+    .sort();
+
 const titleIs = (title: string) => page.waitForFunction((t) => document.querySelector('[data-testid="doc-title"]')?.textContent?.includes(t), title);
 
 describe('work is never lost or crossed', () => {
@@ -175,5 +180,27 @@ describe('work is never lost or crossed', () => {
     await waitForNodeCount(page, Object.keys(example.nodes).length);
     await expect(readDocument(page).then((d) => d.nodes[SAMPLER]!.values.steps)).resolves.toBe(12);
     await page.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem('piagraph.autosave.v1')!).nodes).length > 0);
+  });
+
+  it('4. replacing the link on an occupied input, or moving a link to another input, is one undo step', async () => {
+    await fresh();
+    const keys = async () => linkKeys(await readDocument(page));
+    const original = linkKeys(example);
+    // The negative prompt's output onto the sampler's occupied `positive` input: the positive prompt's link goes.
+    await dragWire(page, socketSelector(NEGATIVE, 'output', '0'), socketSelector(SAMPLER, 'input', 'positive'));
+    await page.waitForFunction((id) => Object.values(window.__piagraph!.document().links).some((l) => l.source.node === '3' && l.target.input === 'positive' && l.target.node === id), SAMPLER);
+    expect(await keys()).toEqual(original.filter((k) => k !== `${POSITIVE}:0->${SAMPLER}:positive`).concat(`${NEGATIVE}:0->${SAMPLER}:positive`).sort());
+    await screenshot(page, 'defect-4-replaced-link');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => Object.keys(window.__piagraph!.document().links).length === n, original.length);
+    expect(await keys()).toEqual(original);
+
+    // Picking the link up at the `negative` input and dropping it on `positive` moves it, also in one step.
+    await dragWire(page, socketSelector(SAMPLER, 'input', 'negative'), socketSelector(SAMPLER, 'input', 'positive'));
+    await page.waitForFunction(() => !Object.values(window.__piagraph!.document().links).some((l) => l.target.input === 'negative'));
+    expect(await keys()).toEqual(original.filter((k) => !k.endsWith(`${SAMPLER}:positive`) && !k.endsWith(`${SAMPLER}:negative`)).concat(`${NEGATIVE}:0->${SAMPLER}:positive`).sort());
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => Object.keys(window.__piagraph!.document().links).length === n, original.length);
+    expect(await keys()).toEqual(original);
   });
 });

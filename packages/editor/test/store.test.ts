@@ -94,4 +94,21 @@ describe('DocumentStore', () => {
     expect(store.doc).toEqual(before);
     expect(store.canUndo).toBe(false);
   });
+
+  it('records the edits of one gesture as one undo step, shown as they happen', () => {
+    const store = new DocumentStore();
+    store.load(samplerDocument());
+    const seen: number[] = [];
+    store.subscribe((doc) => seen.push(doc.nodes['3']!.values.steps as number));
+    store.beginGroup();
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 30));
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 35));
+    store.endGroup();
+    expect(seen.slice(0, 2)).toEqual([30, 35]);
+    expect(store.dirty).toBe(true);
+    expect(store.undo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.steps).toBe(25);
+    expect(store.canUndo).toBe(false);
+    expect(store.dirty).toBe(false);
+  });
 });

@@ -82,6 +82,7 @@ export class EditorApp {
       },
       onNodesMoved: (positions) => this.edit('Move', (d) => core.moveNodes(d, positions)),
       onCanvasDoubleClick: (client, graph) => this.ui.update({ search: { client, graph } }),
+      gesture: { start: () => this.docs.beginGroup(), end: () => this.docs.endGroup() },
     });
     const save = autosaver();
     this.docs.subscribe((doc) => {

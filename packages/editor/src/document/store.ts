@@ -25,6 +25,8 @@ export class DocumentStore {
   private readonly undoStates: number[] = [];
   private readonly redoStates: number[] = [];
   private readonly listeners = new Set<Listener>();
+  /** Edits made during an open group (one gesture), recorded as one undo step when it closes. */
+  private group: { label: string; patches: EditResult['patches']; inverse: EditResult['inversePatches'][] } | undefined;
 
   constructor(
     initial: GraphDocument = emptyDocument(),
@@ -71,12 +73,43 @@ export class DocumentStore {
   commit(label: string, make: (doc: GraphDocument) => EditResult): void {
     const result = make(this.current);
     if (result.patches.length === 0) return;
-    this.history.record({ label, patches: result.patches, inversePatches: result.inversePatches });
+    if (this.group) {
+      // Shown at once, recorded when the gesture ends.
+      this.group.label ||= label;
+      this.group.patches.push(...result.patches);
+      this.group.inverse.unshift(result.inversePatches);
+      this.set(result.doc, 'edit');
+      return;
+    }
+    this.record(label, result.patches, result.inversePatches);
+    this.set(result.doc, 'edit');
+  }
+
+  /**
+   * Starts collecting edits into one undo step: one user gesture (a wire dropped on an occupied input, which takes
+   * the old link away and makes the new one) is one step however many edits carry it out. Closes a group left open.
+   */
+  beginGroup(label = ''): void {
+    this.endGroup();
+    this.group = { label, patches: [], inverse: [] };
+  }
+
+  /** Records the edits made since `beginGroup` as one undo step (none when there were none). */
+  endGroup(): void {
+    const group = this.group;
+    this.group = undefined;
+    if (!group || group.patches.length === 0) return;
+    this.record(group.label, group.patches, group.inverse.flat());
+    // Listeners already saw the document; only undo/redo availability and the dirty mark changed.
+    for (const listener of this.listeners) listener(this.current, 'edit');
+  }
+
+  private record(label: string, patches: EditResult['patches'], inversePatches: EditResult['inversePatches']): void {
+    this.history.record({ label, patches, inversePatches });
     this.undoStates.push(this.state);
     if (this.undoStates.length > this.historyLimit) this.undoStates.shift();
     this.redoStates.length = 0;
     this.state = ++this.states;
-    this.set(result.doc, 'edit');
   }
 
   /** Replaces the whole document as one undoable edit (New): unlike `load`, undo brings the previous one back. */
@@ -92,6 +125,7 @@ export class DocumentStore {
    * changes that were never saved (an autosave of edited work).
    */
   load(doc: GraphDocument, dirty = false): void {
+    this.group = undefined;
     this.history.clear();
     this.undoStates.length = 0;
     this.redoStates.length = 0;
@@ -109,6 +143,7 @@ export class DocumentStore {
 
   /** Takes back the last edit; false when there was nothing to undo. */
   undo(): boolean {
+    this.endGroup();
     const doc = this.history.undo(this.current);
     if (!doc) return false;
     this.redoStates.push(this.state);
@@ -119,6 +154,7 @@ export class DocumentStore {
 
   /** Re-applies the last undone edit; false when there was nothing to redo. */
   redo(): boolean {
+    this.endGroup();
     const doc = this.history.redo(this.current);
     if (!doc) return false;
     this.undoStates.push(this.state);
