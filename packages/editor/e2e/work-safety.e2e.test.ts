@@ -67,6 +67,8 @@ const linkKeys = (doc: GraphDocument) =>
     .map((l) => `${l.source.node}:${l.source.output}->${l.target.node}:${l.target.input}`)
     .sort();
 
+const withoutView = ({ view: _view, ...doc }: GraphDocument) => doc;
+
 const titleIs = (title: string) => page.waitForFunction((t) => document.querySelector('[data-testid="doc-title"]')?.textContent?.includes(t), title);
 
 describe('work is never lost or crossed', () => {
@@ -202,5 +204,49 @@ describe('work is never lost or crossed', () => {
     await page.keyboard.press('Control+z');
     await page.waitForFunction((n) => Object.keys(window.__piagraph!.document().links).length === n, original.length);
     expect(await keys()).toEqual(original);
+  });
+
+  it('5. unknown node classes are refused with the full list, whatever the format, and queueing names all of them', async () => {
+    await fresh();
+    const prompt = {
+      '1': { class_type: 'FooNode', inputs: {} },
+      '2': { class_type: 'CLIPTextEncode', inputs: { text: 'x', clip: ['3', 0] } },
+      '3': { class_type: 'BarNode', inputs: {} },
+    };
+    const workflow = {
+      version: 0.4,
+      links: [],
+      nodes: [
+        { id: 1, type: 'FooNode', mode: 0, inputs: [], outputs: [] },
+        { id: 3, type: 'BarNode', mode: 0, inputs: [], outputs: [] },
+      ],
+    };
+    const saved: GraphDocument = {
+      format: 'piagraph',
+      version: 1,
+      metadata: { title: 'unknown classes' },
+      nodes: {
+        '1': { id: '1', classType: 'FooNode', position: { x: 0, y: 0 }, values: {} },
+        '3': { id: '3', classType: 'BarNode', position: { x: 300, y: 0 }, values: {} },
+      },
+      links: {},
+    };
+    for (const [name, graph] of [['prompt.json', prompt], ['workflow.json', workflow], ['document.json', saved]] as const) {
+      await page.evaluate(() => window.__piagraph!.app.ui.update({ notice: undefined }));
+      await openFile(page, name, graph);
+      await page.waitForSelector('[data-testid="notice"]');
+      expect(await noticeText(page)).toBe(`Cannot open ${name}: unknown node types: BarNode, FooNode (is the node pack installed?)`);
+      // Not half-opened: the example is still the open graph.
+      expect(withoutView(await readDocument(page))).toEqual(withoutView(example));
+    }
+    await screenshot(page, 'defect-5-unknown-classes-refused');
+
+    // A graph already holding such nodes (restored from an earlier session) is refused by the server naming all.
+    await page.evaluate((d) => window.__piagraph!.load(d), saved);
+    await waitForNodeCount(page, 2);
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('BarNode'));
+    expect(await noticeText(page)).toMatch(/BarNode, FooNode/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"][data-phase="error"]').length === 2);
   });
 });
