@@ -106,7 +106,7 @@ describe('work is never lost or crossed', () => {
     const status = page.locator('[data-testid="status"]');
     const badges = () => page.locator('.pg-badge').count();
     // A refused prompt leaves its error on the node and in the toolbar.
-    await page.evaluate((id) => window.__piagraph!.app.handle!.editor.removeConnection(id), DECODE_TO_SAVE);
+    await page.evaluate((id) => window.__piagraph!.app.disconnect(id), DECODE_TO_SAVE);
     await waitForLinkCount(page, Object.keys(example.links).length - 1);
     await page.locator('[data-testid="queue-button"]').click();
     await page.waitForSelector(`[data-node-id="${SAVE}"][data-phase="error"]`);
@@ -248,5 +248,36 @@ describe('work is never lost or crossed', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.includes('BarNode'));
     expect(await noticeText(page)).toMatch(/BarNode, FooNode/);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"][data-phase="error"]').length === 2);
+  });
+
+  it('6. seeds advance only for a prompt the server queued', async () => {
+    await fresh();
+    const seed = () => readDocument(page).then((d) => d.nodes[SAMPLER]!.values.seed);
+    await page.locator(`[data-node-id="${SAMPLER}"] [data-testid="control-seed"] select`).selectOption('increment');
+    await page.waitForFunction((id) => (window.__piagraph!.document().nodes[id]!.ui?.controlAfterGenerate as Record<string, string>)?.seed === 'increment', SAMPLER);
+
+    // Refused by validation: Save Video lost its input.
+    await page.evaluate((id) => window.__piagraph!.app.disconnect(id), DECODE_TO_SAVE);
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForSelector(`[data-node-id="${SAVE}"][data-phase="error"]`);
+    expect(await seed()).toBe(42);
+
+    // The request itself fails (the server went away).
+    await page.evaluate(() => window.__piagraph!.app.undo());
+    await waitForLinkCount(page, Object.keys(example.links).length);
+    await page.route('**/prompt', (route) => route.abort());
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.startsWith('Queue failed'));
+    expect(await seed()).toBe(42);
+    await page.unroute('**/prompt');
+
+    // Queued: the seed moves on by its control, and the queued prompt carried the seed it ran with.
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForFunction((id) => window.__piagraph!.document().nodes[id]!.values.seed === 43, SAMPLER);
+    const pending = await page.evaluate(() => fetch('/queue').then((r) => r.json()));
+    const history = await page.evaluate(() => fetch('/history').then((r) => r.json()));
+    const queued = [...(pending.queue_running ?? []), ...(pending.queue_pending ?? [])].map((e: unknown[]) => e[2]).concat(Object.values(history).map((h) => (h as { prompt: unknown[] }).prompt[2]));
+    expect(queued.some((p) => (p as Record<string, { inputs: { seed?: number } }>)[SAMPLER]?.inputs.seed === 43)).toBe(true);
+    await screenshot(page, 'defect-6-seed-advanced-once');
   });
 });

@@ -5,7 +5,7 @@ import { ServerSocket } from '../api/socket.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
 import * as edits from '../document/edits.js';
-import { applySeedControls, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
+import { applySeedAdvances, seedAdvances, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
 import { registryFromSchemas } from '../defs/client-registry.js';
 import { DocumentStore } from '../document/store.js';
 import { createEditor, type EditorHandle } from '../rete/create-editor.js';
@@ -71,7 +71,7 @@ export class EditorApp {
       schemas: () => this.schemas,
       intents: {
         connect: (link) => this.connect(link),
-        disconnect: (id) => this.edit('Disconnect', (d) => core.disconnect(d, id)),
+        disconnect: (id) => this.disconnect(id),
         removeNode: (id) => this.removeNodes([id]),
       },
       menu: {
@@ -138,6 +138,10 @@ export class EditorApp {
 
   connect(request: ConnectionRequest): void {
     this.edit('Connect', (d) => core.connect(d, this.registry, request));
+  }
+
+  disconnect(linkId: string): void {
+    this.edit('Disconnect', (d) => core.disconnect(d, linkId));
   }
 
   removeNodes(ids: string[]): void {
@@ -221,21 +225,29 @@ export class EditorApp {
     await this.handle.zoomToFit();
   }
 
-  /** Advances seed widgets, then queues the graph; validation errors land on their nodes. */
+  /**
+   * Queues the graph with its seed widgets advanced by their control modes; the advance is kept (one undo step)
+   * only when the server queued the prompt, so a refused or failed queue leaves the seeds as they were.
+   * Validation errors land on their nodes.
+   */
   async queue(): Promise<void> {
-    this.docs.commit('Queue: advance seeds', (d) => applySeedControls(d, this.schemas));
+    const advances = seedAdvances(this.docs.doc, this.schemas);
+    const graph = applySeedAdvances(this.docs.doc, advances).doc;
     this.runs.dispatch({ type: 'clear_errors' });
     // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
     const promptId = randomClientId();
     this.runs.dispatch({ type: 'submitted', promptId });
     try {
-      const result = await this.api.queue({ graph: this.docs.doc }, this.socket.clientId, { promptId });
-      if (result.ok) this.runs.dispatch({ type: 'queued', promptId: result.promptId });
-      else {
+      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId });
+      if (result.ok) {
+        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
+        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
+      } else {
         this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
         this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
       }
     } catch (e) {
+      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
       this.notify(`Queue failed: ${(e as Error).message}`, 'error');
     }
     void this.refreshQueue();
