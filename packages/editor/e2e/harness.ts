@@ -136,3 +136,36 @@ export async function emptyCanvasPoint(page: Page): Promise<{ x: number; y: numb
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(TEST_OUTPUT, `${name}.png`) });
 }
+
+/** Waits until the canvas shows `n` nodes. */
+export async function waitForNodeCount(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((count) => document.querySelectorAll('[data-testid="node"]').length === count, n);
+}
+
+/** Waits until the document holds `n` links. */
+export async function waitForLinkCount(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((count) => Object.keys(window.__piagraph!.document().links).length === count, n);
+}
+
+/** Opens a graph file through the toolbar's file input, as the Open… button does. */
+export async function openFile(page: Page, name: string, json: unknown): Promise<void> {
+  await page.locator('[data-testid="open-input"]').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(json)) });
+}
+
+/** Drops a file onto the canvas, as a user drags one in from the desktop. */
+export async function dropFile(page: Page, selector: string, name: string, mimeType: string, bytes: Buffer): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ name, mimeType, data }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type: mimeType }));
+      return dt;
+    },
+    { name, mimeType, data: bytes.toString('base64') },
+  );
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.locator(selector).first().dispatchEvent(type, { dataTransfer: transfer });
+}
+
+/** The text of the notice line, once one shows. */
+export async function noticeText(page: Page): Promise<string> {
+  return (await page.locator('[data-testid="notice"]').textContent()) ?? '';
+}

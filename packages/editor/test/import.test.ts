@@ -41,4 +41,13 @@ describe('documentFromJson', () => {
   it('refuses JSON that is no graph', () => {
     expect(() => documentFromJson({ hello: 'world' }, registry)).toThrow(UnsupportedGraphError);
   });
+
+  it('refuses unknown classes naming all of them, the same for a document, a workflow and a prompt', () => {
+    const prompt = { '1': { class_type: 'Zed', inputs: {} }, '2': { class_type: 'LoadImage', inputs: { image: 'a.png' } }, '3': { class_type: 'Ay', inputs: {} } };
+    const workflow = { version: 0.4, links: [], nodes: [{ id: 1, type: 'Zed', mode: 0, inputs: [], outputs: [] }, { id: 3, type: 'Ay', mode: 0, inputs: [], outputs: [] }] };
+    const document = { ...samplerDocument(), nodes: { ...samplerDocument().nodes, '9': { id: '9', classType: 'Zed', position: { x: 0, y: 0 }, values: {} }, '10': { id: '10', classType: 'Ay', position: { x: 0, y: 0 }, values: {} } } };
+    for (const graph of [prompt, workflow, JSON.parse(JSON.stringify(document))]) {
+      expect(() => documentFromJson(graph, registry)).toThrow('unknown node types: Ay, Zed (is the node pack installed?)');
+    }
+  });
 });

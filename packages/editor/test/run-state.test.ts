@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../src/api/messages.js';
 import { initialRunState, mediaFromUi, reduceRun, type LocalAction, type RunState } from '../src/store/run-state.js';
 
-const run = (...msgs: (ServerMessage | LocalAction)[]): RunState => msgs.reduce(reduceRun, initialRunState);
 const P = 'prompt-1';
+/** The state after `msgs`, with `P` (and 'old') queued from the open graph. */
+const run = (...msgs: (ServerMessage | LocalAction)[]): RunState =>
+  [{ type: 'submitted', promptId: 'old' } as const, { type: 'submitted', promptId: P } as const, ...msgs].reduce(reduceRun, initialRunState);
 
 describe('reduceRun', () => {
   it('lights up the executing node and tracks its progress', () => {
@@ -81,6 +83,39 @@ describe('reduceRun', () => {
       { type: 'progress', data: { node: '3', value: 1, max: 2, prompt_id: 'someone-else' } },
     );
     expect(s.nodes['3']).toBeUndefined();
+  });
+
+  it("leaves the nodes alone for a prompt the open graph did not queue, even when none of its own runs", () => {
+    const s = run(
+      { type: 'execution_start', data: { prompt_id: 'another-graph', timestamp: 0 } },
+      { type: 'executing', data: { node: '3', prompt_id: 'another-graph' } },
+      { type: 'executed', data: { node: '4', display_node: '4', output: { images: [{ filename: 'a.webp', subfolder: '', type: 'output' }] }, prompt_id: 'another-graph' } },
+      { type: 'preview', url: 'blob:2' },
+      { type: 'execution_success', data: { prompt_id: 'another-graph', timestamp: 1 } },
+    );
+    expect(s.nodes).toEqual({});
+    expect(s.message).toBeUndefined();
+  });
+
+  it('opens another graph clean and keeps the earlier graph\'s late events off it', () => {
+    const s = run(
+      { type: 'execution_start', data: { prompt_id: P, timestamp: 0 } },
+      { type: 'executing', data: { node: '3', prompt_id: P } },
+      { type: 'rejected', error: { type: 'invalid_prompt', message: 'bad', details: '', extra_info: {} }, nodeErrors: {} },
+      { type: 'document_opened' },
+      { type: 'progress', data: { node: '3', value: 1, max: 2, prompt_id: P } },
+      { type: 'executed', data: { node: '4', display_node: '4', output: { images: [{ filename: 'a.webp', subfolder: '', type: 'output' }] }, prompt_id: P } },
+      { type: 'node_finished', data: { node: '4', ms: 12, cached: false, prompt_id: P } },
+      { type: 'preview', url: 'blob:3' },
+    );
+    expect(s.nodes).toEqual({});
+    expect(s.message).toBeUndefined();
+    expect(s.running).toBe(false);
+  });
+
+  it('forgets a refused prompt', () => {
+    const s = run({ type: 'rejected', promptId: P, error: { type: 'invalid_prompt', message: 'bad', details: '', extra_info: {} }, nodeErrors: {} });
+    expect(s.owned).toEqual(['old']);
   });
 
   it('gives a preview without a node id to the executing node', () => {

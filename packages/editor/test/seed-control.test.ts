@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseObjectInfo } from '../src/defs/object-info.js';
 import { setNodeUi } from '../src/document/edits.js';
-import { applySeedControls, nextSeed, seedControlOf } from '../src/document/seed-control.js';
+import { applySeedAdvances, applySeedControls, nextSeed, seedAdvances, seedControlOf } from '../src/document/seed-control.js';
 import { samplerDocument } from './fixtures/docs.js';
 import { objectInfo } from './fixtures/object-info.js';
 
@@ -54,5 +54,13 @@ describe('applySeedControls', () => {
   it('touches nothing but seed widgets', () => {
     const { patches } = applySeedControls(withControl('increment'), schemas);
     expect(patches.map((p) => p.path.join('/'))).toEqual(['nodes/3/values/seed']);
+  });
+
+  it('applies advances computed earlier to the document as it is now, skipping nodes deleted since', () => {
+    const before = withControl('increment');
+    const advances = seedAdvances(before, schemas);
+    expect(advances).toEqual([{ nodeId: '3', input: 'seed', value: (before.nodes['3']!.values.seed as number) + 1 }]);
+    const { '3': _gone, ...rest } = before.nodes;
+    expect(applySeedAdvances({ ...before, nodes: rest }, advances).patches).toEqual([]);
   });
 });

@@ -61,4 +61,54 @@ describe('DocumentStore', () => {
     store.load(emptyDocument());
     expect(causes).toEqual(['edit', 'undo', 'redo', 'load']);
   });
+
+  it('has unsaved changes after an edit and none once the edit is undone or the document saved', () => {
+    const store = new DocumentStore();
+    store.load(samplerDocument());
+    expect(store.dirty).toBe(false);
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    expect(store.dirty).toBe(true);
+    store.undo();
+    expect(store.dirty).toBe(false);
+    store.redo();
+    expect(store.dirty).toBe(true);
+    store.markSaved();
+    expect(store.dirty).toBe(false);
+    store.undo();
+    expect(store.dirty).toBe(true);
+  });
+
+  it('restores a document marked as holding unsaved changes', () => {
+    const store = new DocumentStore();
+    store.load(samplerDocument(), true);
+    expect(store.dirty).toBe(true);
+  });
+
+  it('replaces the whole document as one edit that undo takes back', () => {
+    const store = new DocumentStore();
+    const before = samplerDocument();
+    store.load(before);
+    store.replace('New graph', emptyDocument('Fresh'));
+    expect(store.doc).toEqual(emptyDocument('Fresh'));
+    expect(store.undo()).toBe(true);
+    expect(store.doc).toEqual(before);
+    expect(store.canUndo).toBe(false);
+  });
+
+  it('records the edits of one gesture as one undo step, shown as they happen', () => {
+    const store = new DocumentStore();
+    store.load(samplerDocument());
+    const seen: number[] = [];
+    store.subscribe((doc) => seen.push(doc.nodes['3']!.values.steps as number));
+    store.beginGroup();
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 30));
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 35));
+    store.endGroup();
+    expect(seen.slice(0, 2)).toEqual([30, 35]);
+    expect(store.dirty).toBe(true);
+    expect(store.undo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.steps).toBe(25);
+    expect(store.canUndo).toBe(false);
+    expect(store.dirty).toBe(false);
+  });
 });

@@ -30,10 +30,16 @@ export class GraphFormatError extends GraphCoreError {
   }
 }
 
-/** A workflow uses node classes that no registered pack provides. */
+/**
+ * A graph uses node classes that no registered pack provides. `classTypes` lists every one (sorted); `nodes`, when
+ * the reader knows them, the nodes that use them.
+ */
 export class UnknownNodeTypeError extends GraphFormatError {
   override name = 'UnknownNodeTypeError';
-  constructor(readonly classTypes: readonly string[]) {
+  constructor(
+    readonly classTypes: readonly string[],
+    readonly nodes: readonly { nodeId: string; classType: string; title?: string }[] = [],
+  ) {
     super(
       '',
       `unknown node type${classTypes.length > 1 ? 's' : ''}: ${classTypes.join(', ')} (is the node pack installed?)`,

@@ -3,7 +3,8 @@ import { idTable, type IdSlots } from './graph-walk.js';
 import { inputEntries, type InputEntry } from './node-inputs.js';
 import type { NodeRegistry } from './node-registry.js';
 import type { AnyNodeDefinition } from './types/node-def.js';
-import type { ValidationErrorItem } from './types/validation.js';
+import type { NodeErrors, ValidationErrorItem } from './types/validation.js';
+import { unknownClassErrors, type UnknownClassNode } from './unknown-classes.js';
 
 /** A prompt-level validation error (ComfyUI's `error` of a failed `validate_prompt`). */
 export function promptError(type: ValidationErrorItem['type'], message: string, details = ''): ValidationErrorItem {
@@ -57,38 +58,43 @@ export interface ScannedPrompt {
 }
 
 /**
- * Checks that every node has a known class, returning the first problem as ComfyUI's `invalid_prompt`, or else
- * the output nodes (one pass over the prompt serves both).
+ * Checks that every node has a known class, returning a malformed node as ComfyUI's `invalid_prompt`, every node
+ * of an unknown class at once (`unknownClassErrors`), or else the output nodes (one pass over the prompt serves
+ * all three).
  */
 export function scanNodes(
   classes: ClassTable,
   prompt: Record<string, unknown>,
-): { error: ValidationErrorItem } | ScannedPrompt {
+): { error: ValidationErrorItem; nodeErrors: NodeErrors } | ScannedPrompt {
   const outputNodes: string[] = [];
   const ids = Object.keys(prompt);
   // Numeric ids come first and ascending from `Object.keys`, so this table fills in order and stays fast.
   const slotOf = idTable<number>();
   const classBySlot: ClassInfo[] = [];
+  const unknown: UnknownClassNode[] = [];
   for (let slot = 0; slot < ids.length; slot++) {
     const id = ids[slot]!;
     slotOf[id] = slot;
     const node = prompt[id];
     if (!isRecord(node) || typeof node['class_type'] !== 'string') {
       const details = `Node ID '#${id}'`;
-      return { error: promptError('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', details) };
+      return { error: promptError('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', details), nodeErrors: {} };
     }
     const info = classes.get(node['class_type']);
     if (!info) {
-      const message = `Cannot execute because node ${node['class_type']} does not exist.`;
-      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
+      const meta = node['_meta'];
+      const title = isRecord(meta) && typeof meta['title'] === 'string' ? meta['title'] : undefined;
+      unknown.push({ nodeId: id, classType: node['class_type'], ...(title !== undefined ? { title } : {}) });
+      continue;
     }
     if (node['inputs'] !== undefined && !isRecord(node['inputs'])) {
       const message = `Cannot execute because the inputs of node ${id} are not an object.`;
-      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`) };
+      return { error: promptError('invalid_prompt', message, `Node ID '#${id}'`), nodeErrors: {} };
     }
     classBySlot.push(info);
     if (info.def.outputNode === true) outputNodes.push(id);
   }
+  if (unknown.length > 0) return unknownClassErrors(unknown);
   return { outputNodes, slots: { of: slotOf, count: ids.length }, classBySlot };
 }
 

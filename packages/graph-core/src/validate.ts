@@ -240,7 +240,7 @@ export async function analysePrompt(
   }
   const classes = new ClassTable(registry);
   const scan = scanNodes(classes, prompt);
-  if ('error' in scan) return { result: { ok: false, error: scan.error, nodeErrors: {} }, nodes: new PreparedNodes(), order: [] };
+  if ('error' in scan) return { result: { ok: false, error: scan.error, nodeErrors: scan.nodeErrors }, nodes: new PreparedNodes(), order: [] };
   const api = prompt as ApiPrompt;
   const nodes = new PreparedNodes(scan.slots);
 

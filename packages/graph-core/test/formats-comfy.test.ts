@@ -110,6 +110,7 @@ describe('workflow import errors', () => {
     expect(error).toBeInstanceOf(UnknownNodeTypeError);
     expect(error.message).toBe('unknown node types: KSampler, VHS_VideoCombine (is the node pack installed?)');
     expect((error as UnknownNodeTypeError).classTypes).toEqual(['KSampler', 'VHS_VideoCombine']);
+    expect((error as UnknownNodeTypeError).nodes.map((n) => `${n.nodeId}:${n.classType}`)).toEqual(['1:KSampler', '2:VHS_VideoCombine', '3:KSampler']);
   });
 
   it('says that subgraphs are not supported yet', () => {

@@ -36,15 +36,43 @@ describe('validatePrompt', () => {
     expect(result.error).toEqual({ type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} });
   });
 
-  it('reports invalid_prompt for an unknown class, naming it', async () => {
+  it('reports invalid_prompt for an unknown class, naming it, and marks its node missing_node_type', async () => {
     const result = failed(await validatePrompt(registry, numberPrompt({ value: 1 }, 'Nope')));
     expect(result.error).toEqual({
       type: 'invalid_prompt',
       message: 'Cannot execute because node Nope does not exist.',
       details: "Node ID '#1'",
-      extra_info: {},
+      extra_info: { class_types: ['Nope'], node_ids: ['1'] },
     });
-    expect(result.nodeErrors).toEqual({});
+    expect(result.nodeErrors).toEqual({
+      '1': {
+        class_type: 'Nope',
+        dependent_outputs: [],
+        errors: [
+          {
+            type: 'missing_node_type',
+            message: "Node 'Nope' not found. The custom node may not be installed.",
+            details: "Node ID '#1'",
+            extra_info: { node_id: '1', class_type: 'Nope' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('names every unknown class and every node using one, not only the first', async () => {
+    const prompt = {
+      '1': { class_type: 'Zeta', inputs: {} },
+      '2': { class_type: 'TestNumber', inputs: { value: 1 } },
+      '3': { class_type: 'Alpha', inputs: {}, _meta: { title: 'My alpha' } },
+      '4': { class_type: 'Zeta', inputs: {} },
+    };
+    const result = failed(await validatePrompt(registry, prompt));
+    expect(result.error.message).toBe('Cannot execute because node types Alpha, Zeta do not exist.');
+    expect(result.error.details).toBe("Node ID '#1' (Zeta), Node ID '#3' (Alpha), Node ID '#4' (Zeta)");
+    expect(result.error.extra_info).toEqual({ class_types: ['Alpha', 'Zeta'], node_ids: ['1', '3', '4'] });
+    expect(Object.keys(result.nodeErrors)).toEqual(['1', '3', '4']);
+    expect(result.nodeErrors['3']!.errors[0]!.extra_info).toEqual({ node_id: '3', class_type: 'Alpha', node_title: 'My alpha' });
   });
 
   it('reports invalid_prompt for a node without class_type', async () => {

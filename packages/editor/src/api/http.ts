@@ -53,8 +53,17 @@ export class ApiClient {
   }
 
   /** Queues a graph document; a 400 with `node_errors` comes back as `{ ok: false }`, not as an exception. */
-  async queue(payload: { graph: GraphDocument } | { prompt: ApiPrompt }, clientId: string): Promise<QueueResult> {
-    const res = await post(`${this.base}/prompt`, { ...payload, client_id: clientId });
+  async queue(
+    payload: { graph: GraphDocument } | { prompt: ApiPrompt },
+    clientId: string,
+    options: { promptId?: string; front?: boolean } = {},
+  ): Promise<QueueResult> {
+    const res = await post(`${this.base}/prompt`, {
+      ...payload,
+      client_id: clientId,
+      ...(options.promptId ? { prompt_id: options.promptId } : {}),
+      ...(options.front ? { front: true } : {}),
+    });
     const text = await res.text();
     const body = (text ? JSON.parse(text) : {}) as {
       prompt_id?: string;

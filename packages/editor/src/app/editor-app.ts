@@ -5,14 +5,14 @@ import { ServerSocket } from '../api/socket.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
 import * as edits from '../document/edits.js';
-import { applySeedControls, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
+import { applySeedAdvances, seedAdvances, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
 import { registryFromSchemas } from '../defs/client-registry.js';
 import { DocumentStore } from '../document/store.js';
 import { createEditor, type EditorHandle } from '../rete/create-editor.js';
 import { RunStore } from '../store/run-store.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromFile, downloadDocument } from './files.js';
-import { autosaver, readAutosave } from './persistence.js';
+import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { UiStore } from './ui-store.js';
 
 function randomClientId(): string {
@@ -42,7 +42,7 @@ export class EditorApp {
       },
       binary: (msg) => {
         if (msg.kind === 'text') this.runs.dispatch({ type: 'text', nodeId: msg.nodeId, text: msg.text });
-        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
+        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), ...(msg.promptId ? { promptId: msg.promptId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
       },
       connection: (open) => this.ui.update({ connected: open }),
     });
@@ -62,14 +62,16 @@ export class EditorApp {
       services: {
         docs: this.docs,
         runs: this.runs,
-        setValue: (id, input, value) => this.setValue(id, input, value),
+        setValue: (id, input, value, generation) => {
+          if (generation === this.docs.generation) this.setValue(id, input, value);
+        },
         setSeedControl: (id, input, control) => this.setSeedControl(id, input, control),
         uploadImage: (id, input, file) => void this.uploadImage(id, input, file),
       },
       schemas: () => this.schemas,
       intents: {
         connect: (link) => this.connect(link),
-        disconnect: (id) => this.edit('Disconnect', (d) => core.disconnect(d, id)),
+        disconnect: (id) => this.disconnect(id),
         removeNode: (id) => this.removeNodes([id]),
       },
       menu: {
@@ -80,27 +82,36 @@ export class EditorApp {
       },
       onNodesMoved: (positions) => this.edit('Move', (d) => core.moveNodes(d, positions)),
       onCanvasDoubleClick: (client, graph) => this.ui.update({ search: { client, graph } }),
+      gesture: { start: () => this.docs.beginGroup(), end: () => this.docs.endGroup() },
     });
     const save = autosaver();
     this.docs.subscribe((doc) => {
       void this.handle?.sync.render(doc);
-      save(doc);
+      save(doc, this.docs.dirty);
     });
-    const initial = readAutosave() ?? (await loadFirstStartExample());
-    if (initial) await this.loadDocument(initial, true);
+    const restored = readAutosave();
+    const initial = restored ?? (await loadFirstStartExample());
+    if (initial) await this.loadDocument(initial, true, restored !== undefined && autosaveIsDirty());
     this.ui.update({ ready: true });
     this.socket.open();
     void this.refreshQueue();
   }
 
   /** Replaces the open graph, frames it, and starts a fresh undo history. */
-  async loadDocument(doc: GraphDocument, laidOut: boolean): Promise<void> {
-    this.runs.dispatch({ type: 'clear_errors' });
-    this.docs.load(doc);
+  async loadDocument(doc: GraphDocument, laidOut: boolean, dirty = false): Promise<void> {
+    // A widget being edited commits into the graph it belongs to before that graph goes.
+    this.blurCanvasWidget();
+    this.runs.dispatch({ type: 'document_opened' });
+    this.docs.load(doc, dirty);
     await this.handle?.sync.render(doc);
     if (!laidOut) await this.arrange();
     else if (doc.view) await this.handle?.setCamera(doc.view);
     else await this.handle?.zoomToFit();
+  }
+
+  private blurCanvasWidget(): void {
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active.closest('[data-testid="canvas"]')) active.blur();
   }
 
   /** Commits an edit; graph-core's refusals (a cycle, an unknown node) become a notice instead of an exception. */
@@ -129,6 +140,10 @@ export class EditorApp {
     this.edit('Connect', (d) => core.connect(d, this.registry, request));
   }
 
+  disconnect(linkId: string): void {
+    this.edit('Disconnect', (d) => core.disconnect(d, linkId));
+  }
+
   removeNodes(ids: string[]): void {
     if (!ids.length) return;
     this.edit(ids.length > 1 ? `Delete ${ids.length} nodes` : 'Delete node', (d) => core.removeNode(d, ids));
@@ -150,10 +165,13 @@ export class EditorApp {
   }
 
   async uploadImage(id: string, input: string, file: File): Promise<void> {
+    const generation = this.docs.generation;
     try {
       const stored = await this.api.uploadImage(file, file.name);
       // An upload may keep the name the widget already shows (an overwrite): the thumbnail must reload anyway.
       this.runs.dispatch({ type: 'inputs_changed' });
+      // The upload finished after another graph was opened: it belongs to the graph that is gone.
+      if (generation !== this.docs.generation) return;
       this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');
@@ -207,18 +225,29 @@ export class EditorApp {
     await this.handle.zoomToFit();
   }
 
-  /** Advances seed widgets, then queues the graph; validation errors land on their nodes. */
+  /**
+   * Queues the graph with its seed widgets advanced by their control modes; the advance is kept (one undo step)
+   * only when the server queued the prompt, so a refused or failed queue leaves the seeds as they were.
+   * Validation errors land on their nodes.
+   */
   async queue(): Promise<void> {
-    this.docs.commit('Queue: advance seeds', (d) => applySeedControls(d, this.schemas));
+    const advances = seedAdvances(this.docs.doc, this.schemas);
+    const graph = applySeedAdvances(this.docs.doc, advances).doc;
     this.runs.dispatch({ type: 'clear_errors' });
+    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
+    const promptId = randomClientId();
+    this.runs.dispatch({ type: 'submitted', promptId });
     try {
-      const result = await this.api.queue({ graph: this.docs.doc }, this.socket.clientId);
-      if (result.ok) this.runs.dispatch({ type: 'queued', promptId: result.promptId });
-      else {
-        this.runs.dispatch({ type: 'rejected', error: result.error, nodeErrors: result.nodeErrors });
+      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId });
+      if (result.ok) {
+        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
+        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
+      } else {
+        this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
         this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
       }
     } catch (e) {
+      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
       this.notify(`Queue failed: ${(e as Error).message}`, 'error');
     }
     void this.refreshQueue();
@@ -249,6 +278,7 @@ export class EditorApp {
   save(): void {
     const doc = this.handle ? { ...this.docs.doc, view: this.handle.camera() } : this.docs.doc;
     downloadDocument(doc, doc.metadata.title || 'graph');
+    this.docs.markSaved();
   }
 
   async open(file: File): Promise<void> {
@@ -261,8 +291,32 @@ export class EditorApp {
     }
   }
 
-  newGraph(): void {
-    void this.loadDocument(edits.emptyDocument(), true);
+  /**
+   * Starts an empty graph, as one undoable edit (Ctrl+Z brings the previous graph back), after asking when the
+   * graph has unsaved changes.
+   */
+  async newGraph(): Promise<void> {
+    if (this.docs.dirty && !(await this.ask('The graph has unsaved changes. Discard them and start a new graph? (Ctrl+Z brings it back.)', 'Discard'))) return;
+    this.blurCanvasWidget();
+    this.runs.dispatch({ type: 'document_opened' });
+    this.docs.replace('New graph', edits.emptyDocument());
+  }
+
+  /** Asks the user a yes/no question in the editor's dialog; resolves with the answer. */
+  ask(text: string, ok: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.ui.state.confirm?.answer(false);
+      this.ui.update({
+        confirm: {
+          text,
+          ok,
+          answer: (yes) => {
+            this.ui.update({ confirm: undefined });
+            resolve(yes);
+          },
+        },
+      });
+    });
   }
 
   notify(text: string, kind: 'info' | 'error'): void {

@@ -14,6 +14,8 @@ export interface UiState {
   ready: boolean;
   /** Fatal start-up error. */
   failure?: string;
+  /** A question waiting for the user's answer (see `EditorApp.ask`). */
+  confirm?: { text: string; ok: string; answer(ok: boolean): void };
 }
 
 /** A tiny observable holder for `UiState`. */

@@ -3,6 +3,7 @@ import type { EditorApp } from '../app/editor-app.js';
 import { installShortcuts } from '../app/keyboard.js';
 import { useUi } from '../app/ui-store.js';
 import { useDocumentIsEmpty } from '../store/hooks.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
@@ -55,6 +56,7 @@ export function App({ app }: { app: EditorApp }) {
         <QueuePanel app={app} />
       </div>
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
+      {ui.confirm && <ConfirmDialog question={ui.confirm} />}
       {ui.notice && (
         <div className={`pg-notice pg-notice-${ui.notice.kind}`} role="status" data-testid="notice">
           {ui.notice.text}

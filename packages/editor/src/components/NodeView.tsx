@@ -2,7 +2,7 @@ import { Presets, type RenderEmit } from 'rete-react-plugin';
 import type { DocNode } from '@piagraph/graph-core';
 import type { InputSchema } from '../defs/object-info.js';
 import { seedControlOf } from '../document/seed-control.js';
-import { useDocNode, useInputsRevision, useLinkedInputs, useNodeRun } from '../store/hooks.js';
+import { useDocGeneration, useDocNode, useInputsRevision, useLinkedInputs, useNodeRun } from '../store/hooks.js';
 import type { NodeRunState } from '../store/run-state.js';
 import type { EditorNode, Schemes } from '../rete/schemes.js';
 import type { NodeServices } from './node-services.js';
@@ -28,9 +28,9 @@ function ImageUploadWidget({ node, input, services }: { node: DocNode; input: st
   );
 }
 
-function Widget({ input, node, services }: { input: InputSchema; node: DocNode; services: NodeServices }) {
+function Widget({ input, node, services, generation }: { input: InputSchema; node: DocNode; services: NodeServices; generation: number }) {
   const value = node.values[input.name];
-  const onChange = (v: Parameters<NodeServices['setValue']>[2]) => services.setValue(node.id, input.name, v);
+  const onChange = (v: Parameters<NodeServices['setValue']>[2]) => services.setValue(node.id, input.name, v, generation);
   const spec = input.spec;
   switch (spec.type) {
     case 'INT':
@@ -75,6 +75,7 @@ function NodeBody({ data, emit, services }: Props & { services: NodeServices }) 
   const node = useDocNode(services.docs, data.id);
   const linked = useLinkedInputs(services.docs, data.id);
   const run = useNodeRun(services.runs, data.id);
+  const generation = useDocGeneration(services.docs);
   if (!node) return null;
   const schema = data.schema;
   const inputs: InputSchema[] =
@@ -124,9 +125,10 @@ function NodeBody({ data, emit, services }: Props & { services: NodeServices }) 
           >
             {port && <RefSocket name="input-socket" side="input" socketKey={input.name} nodeId={data.id} emit={emit} payload={port.socket} data-testid="input-socket" />}
             {input.widget && !isLinked ? (
-              <NoDrag className="pg-control" >
+              // Keyed by the document's generation: a newly opened graph gets fresh widgets, not the old ones' text.
+              <NoDrag className="pg-control" key={generation}>
                 <div data-testid={`control-${input.name}`}>
-                  <Widget input={input} node={node} services={services} />
+                  <Widget input={input} node={node} services={services} generation={generation} />
                 </div>
               </NoDrag>
             ) : (

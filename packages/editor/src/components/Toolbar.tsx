@@ -1,21 +1,23 @@
 import { useRef } from 'react';
 import type { EditorApp } from '../app/editor-app.js';
 import { useUi } from '../app/ui-store.js';
-import { useDocument, useRunState } from '../store/hooks.js';
+import { useDocument, useDocumentDirty, useRunState } from '../store/hooks.js';
 
 /** Title, file actions, undo/redo, arrange, and the Queue button with the run status. */
 export function Toolbar({ app }: { app: EditorApp }) {
   const doc = useDocument(app.docs);
   const run = useRunState(app.runs);
   const ui = useUi(app.ui);
+  const dirty = useDocumentDirty(app.docs);
   const file = useRef<HTMLInputElement>(null);
   return (
     <header className="pg-toolbar">
       <span className="pg-brand">piagraph</span>
       <span className="pg-doc-title" data-testid="doc-title">
         {doc.metadata.title ?? 'Untitled'}
+        {dirty && <span className="pg-dirty" data-testid="dirty" title="Unsaved changes"> •</span>}
       </span>
-      <button className="pg-button" onClick={() => app.newGraph()}>New</button>
+      <button className="pg-button" data-testid="new" onClick={() => void app.newGraph()}>New</button>
       <button className="pg-button" data-testid="open" onClick={() => file.current?.click()}>Open…</button>
       <input
         ref={file}

@@ -10,7 +10,8 @@ import type { RunStore } from '../store/run-store.js';
 export interface NodeServices {
   docs: DocumentStore;
   runs: RunStore;
-  setValue(nodeId: string, input: string, value: LiteralValue): void;
+  /** Sets a widget value in the document of `generation` (dropped when another document has been opened since). */
+  setValue(nodeId: string, input: string, value: LiteralValue, generation: number): void;
   setSeedControl(nodeId: string, input: string, control: SeedControl): void;
   uploadImage(nodeId: string, input: string, file: File): void;
 }

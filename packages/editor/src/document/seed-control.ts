@@ -45,14 +45,20 @@ export function nextSeed(
   }
 }
 
+/** One seed widget's next value. */
+export interface SeedAdvance {
+  nodeId: string;
+  input: string;
+  value: number;
+}
+
 /**
- * The edit that advances every seed widget (INT inputs with `control_after_generate`) by its control mode; the
- * editor applies it before queueing so the server only ever sees concrete numbers. Linked seeds and muted nodes
- * are left alone.
+ * The next value of every seed widget (INT inputs with `control_after_generate`) that its control mode changes.
+ * Linked seeds and muted nodes are left alone.
  */
-export function applySeedControls(doc: GraphDocument, schemas: SchemaMap, random = Math.random): EditResult {
+export function seedAdvances(doc: GraphDocument, schemas: SchemaMap, random = Math.random): SeedAdvance[] {
   const linked = new Set(Object.values(doc.links).map((l) => `${l.target.node}\u0000${l.target.input}`));
-  const steps: ((d: GraphDocument) => EditResult)[] = [];
+  const advances: SeedAdvance[] = [];
   for (const node of Object.values(doc.nodes)) {
     const schema = schemas.get(node.classType);
     if (!schema || node.mode === 'muted') continue;
@@ -62,8 +68,24 @@ export function applySeedControls(doc: GraphDocument, schemas: SchemaMap, random
       if (linked.has(`${node.id}\u0000${input.name}`)) continue;
       const value = Number(node.values[input.name] ?? 0);
       const next = nextSeed(value, seedControlOf(doc, node.id, input.name), spec, random);
-      if (next !== value) steps.push((d) => setValue(d, node.id, input.name, next));
+      if (next !== value) advances.push({ nodeId: node.id, input: input.name, value: next });
     }
   }
-  return composeEdits(doc, steps);
+  return advances;
+}
+
+/** The edit that sets seeds to their advanced values (nodes deleted since are skipped), as one undo step. */
+export function applySeedAdvances(doc: GraphDocument, advances: readonly SeedAdvance[]): EditResult {
+  return composeEdits(
+    doc,
+    advances.filter((a) => doc.nodes[a.nodeId]).map((a) => (d: GraphDocument) => setValue(d, a.nodeId, a.input, a.value)),
+  );
+}
+
+/**
+ * The edit that advances every seed widget by its control mode. The editor queues the document this edit makes
+ * (the server only ever sees concrete numbers) and keeps the edit only once the server has queued the prompt.
+ */
+export function applySeedControls(doc: GraphDocument, schemas: SchemaMap, random = Math.random): EditResult {
+  return applySeedAdvances(doc, seedAdvances(doc, schemas, random));
 }

@@ -39,6 +39,8 @@ export interface EditorDeps {
   onCanvasDoubleClick(client: { x: number; y: number }, graph: { x: number; y: number }): void;
   /** The selection changed. */
   onSelectionChanged?(): void;
+  /** A pointer gesture on the canvas starts and ends: the edits it makes in between are one undo step. */
+  gesture?: { start(): void; end(): void };
 }
 
 /** The running editor: Rete, its area, the document view, and the canvas operations the app needs. */
@@ -170,6 +172,13 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
   };
   container.addEventListener('dblclick', onDoubleClick);
 
+  // Captured, so presses on sockets (which the connection plugin keeps to itself) count as gestures too.
+  const onGestureStart = () => deps.gesture?.start();
+  // After the drop's own (asynchronous) edits, which run in microtasks of this event.
+  const onGestureEnd = () => setTimeout(() => deps.gesture?.end(), 0);
+  container.addEventListener('pointerdown', onGestureStart, true);
+  window.addEventListener('pointerup', onGestureEnd, true);
+
   // Plain drag on empty canvas pans; Ctrl/Shift+drag draws a selection rectangle instead.
   area.area.setDragHandler(
     new Drag({ down: (e) => !(e.pointerType === 'mouse' && e.button !== 0) && !isBoxGesture(e), move: () => true }),
@@ -229,6 +238,8 @@ export function createEditor(container: HTMLElement, deps: EditorDeps): EditorHa
     },
     destroy() {
       container.removeEventListener('dblclick', onDoubleClick);
+      container.removeEventListener('pointerdown', onGestureStart, true);
+      window.removeEventListener('pointerup', onGestureEnd, true);
       removeBoxSelection();
       ctrl.destroy();
       area.destroy();

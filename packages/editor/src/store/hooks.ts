@@ -22,6 +22,22 @@ export function useDocNode(docs: DocumentStore, id: string): DocNode | undefined
   );
 }
 
+/** The document store's generation (see `DocumentStore.generation`); changes when another document is opened. */
+export function useDocGeneration(docs: DocumentStore): number {
+  return useSyncExternalStore(
+    (cb) => docs.subscribe(cb),
+    () => docs.generation,
+  );
+}
+
+/** Whether the document has unsaved changes. */
+export function useDocumentDirty(docs: DocumentStore): boolean {
+  return useSyncExternalStore(
+    (cb) => docs.subscribe(cb),
+    () => docs.dirty,
+  );
+}
+
 /** Whether the document has no nodes; re-renders only when that flips. */
 export function useDocumentIsEmpty(docs: DocumentStore): boolean {
   return useSyncExternalStore(

@@ -30,9 +30,16 @@ export interface NodeRunState {
   ms?: number;
 }
 
-/** The run status the whole editor shows. */
+/**
+ * The run status the whole editor shows, for the open graph only: node states, previews and messages come from the
+ * prompts queued from that graph (`owned`), so another graph, another tab or another client's job never lights up
+ * its nodes, and opening a graph starts clean.
+ */
 export interface RunState {
+  /** The owned prompt running now (or last run). */
   promptId?: string;
+  /** Prompts queued from the open graph; events of any other prompt leave the nodes alone. */
+  owned: readonly string[];
   /** The node running now (previews without a node id belong to it). */
   executing?: string;
   running: boolean;
@@ -46,15 +53,22 @@ export interface RunState {
 
 /** Things the editor itself reports, beside server messages. */
 export type LocalAction =
+  /** The open graph is being queued under this (client-chosen) prompt id: its events belong here from now on. */
+  | { type: 'submitted'; promptId: string }
   | { type: 'queued'; promptId: string }
-  | { type: 'rejected'; error: ValidationErrorItem; nodeErrors: NodeErrors }
-  | { type: 'preview'; nodeId?: string; url: string }
+  | { type: 'rejected'; promptId?: string; error: ValidationErrorItem; nodeErrors: NodeErrors }
+  /** Another graph was opened: nothing of the previous graph's runs shows on it. */
+  | { type: 'document_opened' }
+  | { type: 'preview'; nodeId?: string; promptId?: string; url: string }
   | { type: 'text'; nodeId: string; text: string }
   | { type: 'clear_errors' }
   /** The editor stored a file in `input/`. */
   | { type: 'inputs_changed' };
 
-export const initialRunState: RunState = { running: false, queueRemaining: 0, nodes: {}, inputsRevision: 0 };
+export const initialRunState: RunState = { owned: [], running: false, queueRemaining: 0, nodes: {}, inputsRevision: 0 };
+
+/** How many of the open graph's prompt ids are remembered (enough for any queue a user builds by hand). */
+const OWNED_LIMIT = 200;
 
 const IDLE: NodeRunState = { phase: 'idle' };
 const VIDEO_EXT = /\.(mp4|webm|mov|mkv|m4v)$/i;
@@ -121,8 +135,15 @@ function startRun(state: RunState, promptId: string): RunState {
   return { ...state, promptId, running: true, message: 'Running', nodes };
 }
 
+/** Whether an event of `promptId` concerns the open graph: one of its prompts, and the one running if any. */
 function isOther(state: RunState, promptId: string | undefined): boolean {
-  return promptId !== undefined && state.promptId !== undefined && promptId !== state.promptId;
+  if (promptId === undefined || !state.owned.includes(promptId)) return true;
+  return state.promptId !== undefined && state.running && promptId !== state.promptId;
+}
+
+/** Whether an event without a prompt id (a bare preview or text frame) may be given to the open graph. */
+function ownedRunActive(state: RunState): boolean {
+  return state.running && state.promptId !== undefined && state.owned.includes(state.promptId);
 }
 
 /** Applies a server message or a local action to the run state. Pure. */
@@ -132,10 +153,18 @@ export function reduceRun(state: RunState, msg: ServerMessage | LocalAction): Ru
       const remaining = msg.data.status?.exec_info?.queue_remaining;
       return typeof remaining === 'number' ? { ...state, queueRemaining: remaining } : state;
     }
+    case 'submitted':
+      return state.owned.includes(msg.promptId) ? state : { ...state, owned: [...state.owned, msg.promptId].slice(-OWNED_LIMIT) };
     case 'queued':
       return { ...state, message: `Queued ${msg.promptId.slice(0, 8)}` };
-    case 'rejected':
-      return { ...state, message: msg.error.message, nodes: { ...state.nodes, ...errorsFromValidation(msg.nodeErrors) } };
+    case 'rejected': {
+      const owned = msg.promptId === undefined ? state.owned : state.owned.filter((id) => id !== msg.promptId);
+      return { ...state, owned, message: msg.error.message, nodes: { ...state.nodes, ...errorsFromValidation(msg.nodeErrors) } };
+    }
+    case 'document_opened': {
+      const { promptId: _p, executing: _e, message: _m, ...rest } = state;
+      return { ...rest, owned: [], running: false, nodes: {} };
+    }
     case 'clear_errors': {
       const nodes: Record<string, NodeRunState> = {};
       for (const [id, s] of Object.entries(state.nodes)) {
@@ -144,6 +173,7 @@ export function reduceRun(state: RunState, msg: ServerMessage | LocalAction): Ru
       return { ...state, nodes };
     }
     case 'execution_start':
+      if (!state.owned.includes(msg.data.prompt_id)) return state;
       return startRun(state, msg.data.prompt_id);
     case 'execution_cached': {
       if (isOther(state, msg.data.prompt_id)) return state;
@@ -178,10 +208,12 @@ export function reduceRun(state: RunState, msg: ServerMessage | LocalAction): Ru
       if (isOther(state, msg.data.prompt_id)) return state;
       return patchNode(state, msg.data.node, { phase: msg.data.cached ? 'cached' : 'done', ms: msg.data.ms });
     case 'progress_text':
+      if (isOther(state, msg.data.prompt_id)) return state;
       return patchNode(state, msg.data.node, { text: msg.data.text });
     case 'text':
-      return patchNode(state, msg.nodeId, { text: msg.text });
+      return ownedRunActive(state) ? patchNode(state, msg.nodeId, { text: msg.text }) : state;
     case 'preview': {
+      if (msg.promptId !== undefined ? isOther(state, msg.promptId) : !ownedRunActive(state)) return state;
       const node = msg.nodeId ?? state.executing;
       return node ? patchNode(state, node, { previewUrl: msg.url }) : state;
     }

@@ -159,14 +159,17 @@ export function importComfyWorkflow(json: unknown, registry: NodeRegistry): Grap
       ? definitions['subgraphs'].map((sg) => (isPlainObject(sg) ? String(sg['id']) : ''))
       : [],
   );
-  const unknown = new Set<string>();
+  const unknown: { nodeId: string; classType: string; title?: string }[] = [];
   for (const node of nodes.values()) {
     if (subgraphs.has(node.type)) {
       throw new GraphFormatError(`nodes[id=${node.id}]`, `node ${node.id} is a subgraph instance (${node.type}); subgraphs are not supported yet`, 'unsupported_subgraph');
     }
-    if (!VIRTUAL_TYPES.has(node.type) && !registry.has(node.type) && node.mode !== 'muted') unknown.add(node.type);
+    if (!VIRTUAL_TYPES.has(node.type) && !registry.has(node.type) && node.mode !== 'muted') {
+      const title = node.raw['title'];
+      unknown.push({ nodeId: node.id, classType: node.type, ...(typeof title === 'string' ? { title } : {}) });
+    }
   }
-  if (unknown.size > 0) throw new UnknownNodeTypeError([...unknown].sort());
+  if (unknown.length > 0) throw new UnknownNodeTypeError([...new Set(unknown.map((n) => n.classType))].sort(), unknown);
 
   /** Where a link's value really comes from: a node output, a primitive's value, or nowhere. */
   const resolve = (linkId: string): { node: string; output: number; type: string } | { value: LiteralValue } | undefined => {

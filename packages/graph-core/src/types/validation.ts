@@ -11,7 +11,9 @@ export type InputErrorType =
   | 'custom_validation_failed'
   | 'exception_during_inner_validation'
   | 'exception_during_validation'
-  | 'dependency_cycle';
+  | 'dependency_cycle'
+  /** The node's class is not registered (ComfyUI's newer name for it). */
+  | 'missing_node_type';
 
 export type PromptErrorType =
   | 'prompt_outputs_failed_validation'

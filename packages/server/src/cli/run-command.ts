@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import {
   Executor,
   GraphCoreError,
+  UnknownNodeTypeError,
+  unknownClassErrors,
   NodeRegistry,
   toApiPrompt,
   validatePrompt,
@@ -157,6 +159,12 @@ async function runLocked(
   try {
     prompt = applyOverrides(toApiPrompt(text, registry), overrides, registry);
   } catch (err) {
+    // Unknown classes read the same from every format: the validation report, naming all of them.
+    if (err instanceof UnknownNodeTypeError && err.nodes.length > 0) {
+      const { error, nodeErrors } = unknownClassErrors(err.nodes);
+      printValidation(ctx.io, error, nodeErrors, 'The graph is not valid');
+      return 1;
+    }
     if (err instanceof GraphCoreError) {
       ctx.io.stderr.write(`Cannot read the graph ${file}: ${err.message}\n`);
       return 1;

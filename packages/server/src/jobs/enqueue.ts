@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   GraphCoreError,
+  UnknownNodeTypeError,
   toApiPrompt,
+  unknownClassErrors,
   validatePrompt,
   type ApiPrompt,
   type NodeErrors,
@@ -59,6 +61,11 @@ export function toPrompt(graph: unknown, registry: NodeRegistry): ApiPrompt {
   try {
     return toApiPrompt(graph, registry);
   } catch (err) {
+    // Unknown classes read the same from a UI workflow as from an API prompt (validation's answer): all of them.
+    if (err instanceof UnknownNodeTypeError && err.nodes.length > 0) {
+      const { error, nodeErrors } = unknownClassErrors(err.nodes);
+      throw new PromptValidationError(error, nodeErrors);
+    }
     if (err instanceof GraphCoreError) {
       throw invalidPrompt(`Cannot read the graph: ${err.message}`, err.message, { ...err.details, error_type: err.type });
     }

@@ -110,6 +110,27 @@ describe('piagraph run', () => {
     expect(r.stderr).toContain('  node 1 (TestSlow).ms: value_smaller_than_min:');
   });
 
+  it('names every unknown class and node, the same for an API prompt and a UI workflow, exit code 1', async () => {
+    const prompt = { '1': { class_type: 'FooNode', inputs: {} }, '2': { class_type: 'BarNode', inputs: {} } };
+    const workflow = {
+      version: 0.4,
+      links: [],
+      nodes: [
+        { id: 1, type: 'FooNode', mode: 0, inputs: [], outputs: [] },
+        { id: 2, type: 'BarNode', mode: 0, inputs: [], outputs: [] },
+      ],
+    };
+    const expected =
+      "The graph is not valid: Cannot execute because node types BarNode, FooNode do not exist. (Node ID '#1' (FooNode), Node ID '#2' (BarNode))\n" +
+      "  node 1 (FooNode): missing_node_type: Node 'FooNode' not found. The custom node may not be installed.: Node ID '#1'\n" +
+      "  node 2 (BarNode): missing_node_type: Node 'BarNode' not found. The custom node may not be installed.: Node ID '#2'\n";
+    for (const [name, graph] of [['unknown-api.json', prompt], ['unknown-workflow.json', workflow]] as const) {
+      const r = await cli(['run', graphFile(name, graph)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(expected);
+    }
+  });
+
   it('prints the failing node’s error, exit code 1', async () => {
     const prompt = { '1': { class_type: 'TestFail', inputs: { message: 'kaput' } }, '2': { class_type: 'TestOutput', inputs: { value: ['1', 0] } } };
     const r = await cli(['run', graphFile('fail.json', prompt)]);

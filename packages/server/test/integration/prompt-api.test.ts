@@ -67,6 +67,39 @@ describe('POST /prompt', () => {
     expect(JSON.stringify(body)).toContain('NoSuchNode');
   });
 
+  it('names every unknown class with its nodes in node_errors, the same for an API prompt and a UI workflow', async () => {
+    const prompt = {
+      '1': { class_type: 'FooNode', inputs: {} },
+      '2': { class_type: 'BarNode', inputs: {} },
+      '3': { class_type: 'FooNode', inputs: {} },
+    };
+    const workflow = {
+      version: 0.4,
+      links: [],
+      nodes: [
+        { id: 1, type: 'FooNode', mode: 0, inputs: [], outputs: [] },
+        { id: 2, type: 'BarNode', mode: 0, inputs: [], outputs: [] },
+        { id: 3, type: 'FooNode', mode: 0, inputs: [], outputs: [] },
+      ],
+    };
+    const bodies = [];
+    for (const graph of [prompt, workflow]) {
+      const res = await t.postJson('/prompt', { prompt: graph });
+      expect(res.status).toBe(400);
+      bodies.push((await res.json()) as { error: { type: string; message: string }; node_errors: Record<string, { class_type: string; errors: { type: string }[] }> });
+    }
+    for (const body of bodies) {
+      expect(body.error.type).toBe('invalid_prompt');
+      expect(body.error.message).toBe('Cannot execute because node types BarNode, FooNode do not exist.');
+      expect(Object.entries(body.node_errors).map(([id, e]) => `${id}:${e.class_type}:${e.errors[0]!.type}`)).toEqual([
+        '1:FooNode:missing_node_type',
+        '2:BarNode:missing_node_type',
+        '3:FooNode:missing_node_type',
+      ]);
+    }
+    expect(bodies[0]).toEqual(bodies[1]);
+  });
+
   it('refuses a body without a prompt with no_prompt', async () => {
     const res = await t.postJson('/prompt', { client_id: 'x' });
     expect(res.status).toBe(400);
