@@ -5,3 +5,4 @@ await import('./video.bench.js');
 await import('./models.bench.js');
 await import('./pipeline.bench.js');
 await import('./lora.bench.js');
+await import('./ksampler.bench.js');

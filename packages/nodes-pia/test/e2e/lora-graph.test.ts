@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiPrompt, FileRef, RunResult } from '@piagraph/graph-core';
 import { DEMO_CHECKPOINT, DEMO_LORA } from '../../src/pipeline/index.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, promptWith, readExample, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -57,5 +57,20 @@ describe('Load LoRA in a graph', { timeout: 180_000 }, () => {
     expect(half.equals(full)).toBe(false);
     // The LoRA runs opened the U-Net and text-encoder graphs built for the base weights, with patched weights.
     expect(await builtGraphs()).toEqual(graphs);
+  });
+
+  it("patches PIA's U-Net too: the canonical PIA graph through Load LoRA gives other frames than without it", async () => {
+    const doc = await readExample('pia-image-to-video.json');
+    const plain = promptWith(doc, h.registry, { '7.steps': 2 });
+    const withLora = promptWith(doc, h.registry, { '7.steps': 2 });
+    withLora['20'] = { class_type: 'LoraLoaderModelOnly', inputs: { model: ['1', 0], lora_name: DEMO_LORA, strength_model: 1 } };
+    (withLora['7']!.inputs as Record<string, unknown>)['model'] = ['20', 0];
+    const frames = async (p: ApiPrompt) => {
+      const { result } = await h.run(p);
+      expect(result.status, JSON.stringify(result.error ?? null)).toBe('success');
+      const gif = (result.outputs['9']!['gifs'] as FileRef[])[0]!;
+      return sharp(await readFile(join(h.dirs.output, gif.subfolder, gif.filename)), { pages: -1 }).raw().toBuffer();
+    };
+    expect((await frames(withLora)).equals(await frames(plain))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { defineNode, type ExtraData, type FileRef, type ReadonlyApiPrompt } from '@piagraph/graph-core';
 import { floatFrameToRgb8 } from '../../image/pixels.js';
-import { encodePngFrame, metadataEntries, reserveOutputFiles } from '../../video/index.js';
+import { encodePngFrame, metadataEntries, outputPrefixProblem, reserveOutputFiles } from '../../video/index.js';
 import type { PackContext } from '../pack-context.js';
 import { embeddedMetadata } from '../save-video.js';
 import type { ImageValue } from '../socket-values.js';
@@ -51,6 +51,12 @@ export function saveImageNode(pack: PackContext) {
       },
     },
     outputs: [],
+    validate(literals) {
+      // A prefix that can never be saved is refused before the prompt is queued, not after the pictures are made.
+      const prefix = literals['filename_prefix'];
+      const problem = typeof prefix === 'string' ? outputPrefixProblem(prefix) : undefined;
+      return problem ? [{ input: 'filename_prefix', message: problem }] : [];
+    },
     async run({ images, filename_prefix }, ctx) {
       const refs = await saveImages(images, pack.settings.outputDir, filename_prefix, 'output', { prompt: ctx.prompt, extraData: ctx.extraData });
       return { outputs: [], ui: { images: refs } };
