@@ -29,6 +29,7 @@ export interface PiaPackOptions extends PackSettings {
 export const PIA_SOCKET_TYPES: readonly SocketTypeInfo[] = [
   { name: 'PIA_CONDITION', color: '#9ccc65', description: 'The scaled condition-image latent and the per-frame affinity mask.' },
   { name: 'MASK', color: '#81c784', description: 'Masks `[B, H, W]` in 0..1.' },
+  { name: 'CONTEXT_OPTIONS', color: '#e0a96d', description: 'How long animations are sampled in overlapping windows of frames.' },
 ];
 
 /** A pack instance: its node definitions and the model store they share. */

@@ -3,6 +3,7 @@
  * `SocketValueMap` so every node's `run` is typed from its declaration.
  */
 import type { ClipRecipe, ModelRecipe, VaeRecipe } from '../pipeline/recipes.js';
+import type { ContextOptionsValue } from '../samplers/context/options.js';
 
 /** MODEL: a U-Net recipe (checkpoint, PIA modules, LoRAs), opened by the pack's model store when a sampler runs. */
 export type ModelValue = ModelRecipe;
@@ -79,6 +80,7 @@ declare module '@piagraph/graph-core' {
     PIA_CONDITION: PiaConditionValue;
     LATENT: LatentValue;
     MASK: MaskValue;
+    CONTEXT_OPTIONS: ContextOptionsValue;
   }
 }
 

@@ -5,6 +5,7 @@
  * (LoRA, CLIP Set Last Layer, motion modules) cost nothing until something runs.
  */
 import type { PiaModelConfig } from '../models/config.js';
+import type { ContextOptionsValue } from '../samplers/context/options.js';
 
 /** A file of a model folder, named as the combos list it; `stamp` (size and mtime) makes a replaced file a new recipe. */
 export interface ModelFile {
@@ -27,6 +28,8 @@ export interface ModelRecipe {
   /** PIA's file (motion modules + 9-channel conv_in); absent: the image U-Net. */
   readonly pia?: ModelFile;
   readonly loras: readonly LoraApplication[];
+  /** Context windows for long animations (ADE's context options); they change how samplers call, not the session. */
+  readonly context?: ContextOptionsValue;
 }
 
 /** CLIP: a checkpoint's text encoder and tokenizer, `clipSkip` layers cut from the end, and LoRA patches. */

@@ -36,3 +36,4 @@ export * from './brownian-tree.js';
 export * from './sample.js';
 export * from './ksampler.js';
 export type { SamplerContext, SamplerFunction } from './k-diffusion/context.js';
+export * from './context/index.js';
