@@ -12,6 +12,7 @@ import {
   vaeDecodeNode,
   type PackSettings,
 } from './nodes/index.js';
+import { contextOptionNodes } from './nodes/animatediff/context-options.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 
 /** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
@@ -62,6 +63,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
     ...comfyCoreNodes(pack),
+    ...contextOptionNodes(pack),
   ];
   const ready = pack.demoImageReady;
   return {
