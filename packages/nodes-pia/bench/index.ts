@@ -4,3 +4,4 @@ await import('./onnx-writer.bench.js');
 await import('./video.bench.js');
 await import('./models.bench.js');
 await import('./pipeline.bench.js');
+await import('./ksampler-overhead.bench.js');
