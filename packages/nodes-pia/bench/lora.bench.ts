@@ -66,8 +66,8 @@ async function benchSize(size: Sizes, work: string, loras: readonly { name: stri
   await base.release();
   console.log(`${label} U-Net graph: build + write ${s(build)}, session ${s(baseSession)} (total ${s(build + baseSession)}); one step [${size.dims.join(', ')}] ${s(baseStep)}`);
 
-  for (const { name, settings } of loras) {
-    const path = join(work, `${label}-${name}.safetensors`);
+  for (const [i, { name, settings }] of loras.entries()) {
+    const path = join(work, `${label}-lora-${i}.safetensors`);
     await writeDemoLora(path, config, settings);
     const openStart = performance.now();
     const lora: LoraFile = await openLora(path, { config });

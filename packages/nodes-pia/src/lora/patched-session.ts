@@ -15,7 +15,7 @@ import { shapeElements } from '../weights/dtype.js';
 import { float32ToHalf } from '../weights/half.js';
 import { targetedWeights, weightTerms, type LoraPatch } from './apply.js';
 import { transposeMatrix } from './delta-terms.js';
-import { LoraError } from './errors.js';
+import { firstKeys, LoraError } from './errors.js';
 import { addDeltaTerms, type StoredMatrix } from './merge-kernel.js';
 import { redirectInitializers, scanModel, type ExternalRange, type InitializerInfo, type ModelScan } from './onnx-initializers.js';
 
@@ -155,6 +155,23 @@ async function openWithReplacements(
   };
 }
 
+/**
+ * A U-Net graph must hold every U-Net layer a LoRA patches under its canonical name; a layer it lacks would be
+ * silently left out (a graph built with fused or renamed weights). A text-encoder graph built with clip skip lacks
+ * its last layers on purpose, so those are not checked.
+ */
+function checkCoverage(patches: readonly LoraPatch[], scan: ModelScan, modelPath: string): void {
+  const layers = patches.filter((p) => p.strength !== 0).flatMap((p) => p.lora.layers.filter((l) => l.component === 'unet'));
+  const found = layers.filter((l) => scan.initializers.has(l.target));
+  const lost = layers.filter((l) => !scan.initializers.has(l.target)).map((l) => l.target);
+  if (found.length > 0 && lost.length > 0) {
+    throw new LoraError('bad-input', modelPath, `the graph has no initializer ${firstKeys(lost)}, which the LoRA patches (was it built with fused or renamed weights?)`, {
+      keys: lost.slice(0, 10),
+      count: lost.length,
+    });
+  }
+}
+
 /** The stored bytes of one external initializer. */
 async function readStored(handle: FileHandle, range: ExternalRange): Promise<Uint8Array> {
   const bytes = new Uint8Array(range.length);
@@ -206,6 +223,7 @@ export async function openPatchedSession(modelPath: string, tensors: ModelWeight
 export async function openLoraSession(modelPath: string, patches: readonly LoraPatch[], options: SessionOptions = {}): Promise<PatchedSession> {
   const modelBytes = new Uint8Array(await readFile(modelPath));
   const scan = scanModel(modelBytes);
+  checkCoverage(patches, scan, modelPath);
   const targets = targetedWeights(patches, (name) => scan.initializers.has(name));
   const stored = targets.map((t) => storedWeight(scan, t.name, modelPath));
   const terms = targets.map((t, i) => weightTerms(t, stored[i]!.canonical, stored[i]!.transposed));

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { tiny } from '../../src/models/config.js';
 import { ClipHandle, UNetHandle, type FloatTensor } from '../../src/models/handles.js';
 import type { ModelWeights, Precision } from '../../src/models/tensors.js';
 import { buildUNet } from '../../src/models/unet.js';
-import { OnnxSession } from '../../src/onnx/index.js';
+import { GraphBuilder, OnnxSession } from '../../src/onnx/index.js';
 import { applyLoras, LoraError, loraMergedWeights, openLora, openLoraSession, openPatchedSession, type LoraFile, type PatchedSession } from '../../src/lora/index.js';
 import { randn } from '../models/naive/tensor.js';
 import { relativeError } from './helpers/lora-files.js';
@@ -130,6 +130,21 @@ describe('openLoraSession: a cached graph with LoRAs merged, without rebuilding 
       expect(await runUNet(s)).toEqual(baseOut);
     });
   }, 60_000);
+
+  it('refuses a U-Net graph that lacks some of the U-Net layers the LoRA patches (fused or renamed weights)', async () => {
+    const q = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight';
+    const g = new GraphBuilder('partial');
+    const w = g.initializer(q, { dtype: 'float32', shape: [32, 32], data: new Float32Array(32 * 32) }, { transpose: true });
+    g.output(g.linear(g.input('x', 'float32', [1, 32]), w), 'y');
+    const partial = join(dir, 'partial');
+    await mkdir(partial);
+    await g.save(partial);
+    const err = await openLoraSession(join(partial, 'model.onnx'), [{ lora, strength: 1 }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoraError);
+    expect((err as LoraError).message).toContain(join(partial, 'model.onnx'));
+    expect((err as LoraError).message).toMatch(/has no initializer '[^']+\.weight'/);
+    expect((err as LoraError).details.count).toBe(lora.layers.filter((l) => l.component === 'unet').length - 1);
+  });
 
   it('refuses a model path that has no such initializer layout, naming the file', async () => {
     const clipGraph = await cachedGraph('clip', sd.clip);
