@@ -30,7 +30,7 @@ import { checkOrigin } from './security/origin-check.js';
 import { checkHost, isLocalName, type HostPolicy } from './security/host-check.js';
 import { checkToken, generateToken, sessionCookie, type SessionCookie } from './security/token-auth.js';
 import type { ServerServices } from './services.js';
-import { WsHub } from './ws/ws-hub.js';
+import { DEFAULT_WS_BUFFER_LIMITS, WsHub, type WsBufferLimits } from './ws/ws-hub.js';
 
 /** Options of `startServer`; every one has a default. */
 export interface ServerOptions {
@@ -65,6 +65,8 @@ export interface ServerOptions {
   editorDir?: string | null;
   /** Idle WebSocket keepalive period in ms (default 5000; 0 disables). */
   keepaliveMs?: number;
+  /** How many unsent bytes a WebSocket client may have before previews are dropped, and before it is disconnected. */
+  wsBufferLimits?: WsBufferLimits;
   /** A queued job starts at least this many ms after it was queued (default 25), so clients can start listening. */
   startGraceMs?: number;
   /** Finished jobs kept in the history (default 10 000, as ComfyUI). */
@@ -206,6 +208,8 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     },
     { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
     options.keepaliveMs ?? 5000,
+    options.wsBufferLimits ?? DEFAULT_WS_BUFFER_LIMITS,
+    log,
   );
   undo.push(() => hub.close());
   worker = new Worker(store, executor, hub, settings, {
