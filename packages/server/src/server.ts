@@ -13,6 +13,7 @@ import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from './files/data-d
 import { GraphStore } from './graphs/graph-store.js';
 import { sendError } from './http/respond.js';
 import { Router, stripApiPrefix } from './http/router.js';
+import { admitToEditor } from './http/editor-login.js';
 import { listen } from './http/listen.js';
 import { hasEditorBuild, serveEditor } from './http/static-files.js';
 import { JobStore } from './jobs/job-store.js';
@@ -26,9 +27,10 @@ import { registerQueueRoutes } from './routes/queue.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { isLoopbackHost } from './security/loopback.js';
 import { checkOrigin } from './security/origin-check.js';
-import { checkToken, generateToken } from './security/token-auth.js';
+import { checkHost, isLocalName, type HostPolicy } from './security/host-check.js';
+import { checkToken, generateToken, sessionCookie, type SessionCookie } from './security/token-auth.js';
 import type { ServerServices } from './services.js';
-import { WsHub } from './ws/ws-hub.js';
+import { DEFAULT_WS_BUFFER_LIMITS, WsHub, type WsBufferLimits } from './ws/ws-hub.js';
 
 /** Options of `startServer`; every one has a default. */
 export interface ServerOptions {
@@ -40,6 +42,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** Required token. Default: none on loopback; generated (see `PiagraphServer.token`) on any other address. */
   token?: string;
+  /**
+   * Host names a loopback server answers to besides localhost, 127.0.0.1 and ::1 (`--allow-host`), e.g. a name the
+   * user gave 127.0.0.1 in /etc/hosts. Any other `Host` is refused (DNS rebinding protection).
+   */
+  allowedHosts?: readonly string[];
   /** Largest accepted upload in MB (default 100, ComfyUI's default). */
   maxUploadMb?: number;
   /** Extra node definitions, registered next to the PIA pack (tests pass the graph-core test nodes). */
@@ -58,6 +65,8 @@ export interface ServerOptions {
   editorDir?: string | null;
   /** Idle WebSocket keepalive period in ms (default 5000; 0 disables). */
   keepaliveMs?: number;
+  /** How many unsent bytes a WebSocket client may have before previews are dropped, and before it is disconnected. */
+  wsBufferLimits?: WsBufferLimits;
   /** A queued job starts at least this many ms after it was queued (default 25), so clients can start listening. */
   startGraceMs?: number;
   /** Finished jobs kept in the history (default 10 000, as ComfyUI). */
@@ -199,6 +208,8 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     },
     { supports_preview_metadata: true, max_upload_size: maxUploadBytes },
     options.keepaliveMs ?? 5000,
+    options.wsBufferLimits ?? DEFAULT_WS_BUFFER_LIMITS,
+    log,
   );
   undo.push(() => hub.close());
   worker = new Worker(store, executor, hub, settings, {
@@ -221,11 +232,20 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
   const router = buildRouter(services);
   const editorDir = options.editorDir === null ? undefined : (options.editorDir ?? defaultEditorDir());
 
+  const access: Access = {
+    token,
+    // Known once the port is: the cookie's name carries it. Requests only arrive after that.
+    cookie: undefined,
+    hosts: {
+      loopbackOnly: isLoopbackHost(host),
+      allowed: new Set((options.allowedHosts ?? []).map((h) => h.trim().toLowerCase().replace(/\.$/, '')).filter((h) => h.length > 0)),
+    },
+  };
   const server: Server = createServer((req, res) => {
-    void handleRequest(req, res, router, token, editorDir);
+    void handleRequest(req, res, router, access, editorDir);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    handleUpgrade(req, socket, head, hub, token);
+    handleUpgrade(req, socket, head, hub, access);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -233,6 +253,7 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
 
   await listen(server, options.port ?? 8188, host);
   const port = (server.address() as AddressInfo).port;
+  if (token !== undefined) access.cookie = sessionCookie(token, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   worker.kick();
 
@@ -266,17 +287,19 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
   };
 }
 
-async function handleRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  router: Router,
-  token: string | undefined,
-  editorDir: string | undefined,
-): Promise<void> {
+/** What every request is checked against. */
+interface Access {
+  token: string | undefined;
+  cookie: SessionCookie | undefined;
+  hosts: HostPolicy;
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, router: Router, access: Access, editorDir: string | undefined): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    checkOrigin(req.headers.host, req.headers.origin);
+    checkHost(req.headers.host, access.hosts);
+    checkOrigin(req.headers.host, req.headers.origin, (name) => isLocalName(name, access.hosts));
     let path: string;
     try {
       path = decodeURIComponent(url.pathname);
@@ -285,19 +308,22 @@ async function handleRequest(
     }
     const match = router.match(method, url.pathname);
     if (match.kind === 'found') {
-      checkToken(req, url.searchParams, token);
+      checkToken(req, url.searchParams, access.token, access.cookie);
       await match.handler({ req, res, method, path: stripApiPrefix(path), params: match.params, query: url.searchParams });
       return;
     }
     if (match.kind === 'wrong-method') Router.methodNotAllowed(method, url.pathname, match.allowed);
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
-    if (!isApi && (method === 'GET' || method === 'HEAD') && hasEditorBuild(editorDir)) {
-      // The editor shell is public; everything it does afterwards goes through authenticated routes.
-      await serveEditor(req, res, editorDir, path);
-      return;
-    }
-    if (!isApi && url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
-      throw new NotFoundError('The editor is not built; run "pnpm --filter @piagraph/editor build", or use the HTTP API');
+    if (!isApi && (method === 'GET' || method === 'HEAD')) {
+      // The editor's pages need the token too: the login form, or ?token= once, which leaves a session cookie.
+      if (!admitToEditor(req, res, url, access)) return;
+      if (hasEditorBuild(editorDir)) {
+        await serveEditor(req, res, editorDir, path);
+        return;
+      }
+      if (url.pathname === '/') {
+        throw new NotFoundError('The editor is not built; run "pnpm --filter @piagraph/editor build", or use the HTTP API');
+      }
     }
     throw new NotFoundError(`No route for ${method} ${url.pathname}`);
   } catch (err) {
@@ -306,12 +332,13 @@ async function handleRequest(
   }
 }
 
-function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, token: string | undefined): void {
+function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, access: Access): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   try {
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
-    checkOrigin(req.headers.host, req.headers.origin);
-    checkToken(req, url.searchParams, token);
+    checkHost(req.headers.host, access.hosts);
+    checkOrigin(req.headers.host, req.headers.origin, (name) => isLocalName(name, access.hosts));
+    checkToken(req, url.searchParams, access.token, access.cookie);
   } catch (err) {
     const e = toHttpError(err);
     const body = JSON.stringify(e.toBody());

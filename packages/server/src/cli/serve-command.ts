@@ -15,6 +15,7 @@ Options:
   --listen [ADDR]          bind address (default 127.0.0.1; alone: 0.0.0.0). Non-loopback requires a token
   --data-dir DIR           data root: input/ output/ temp/ models/ piagraph.db (default ./${DEFAULT_DATA_DIR})
   --token TOKEN            require this token (Authorization: Bearer, or ?token=); generated when listening publicly
+  --allow-host NAME        on a loopback address, also answer to this Host name (repeatable); others are refused
   --max-upload-mb N        largest upload in MB (default 100)
   --requeue-interrupted    re-run jobs that were running when the server last stopped, instead of failing them
   --device cpu|cuda        onnxruntime device for the PIA nodes (default cpu)
@@ -36,6 +37,7 @@ export async function serveCommand(
       listen: { type: 'string' },
       'data-dir': { type: 'string' },
       token: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       'max-upload-mb': { type: 'string' },
       'requeue-interrupted': { type: 'boolean' },
       device: { type: 'string' },
@@ -62,6 +64,7 @@ export async function serveCommand(
     ...(port !== undefined ? { port } : {}),
     dataDir: resolve(cwd, values['data-dir'] ?? DEFAULT_DATA_DIR),
     ...(values.token !== undefined ? { token: values.token } : {}),
+    ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     ...(maxUploadMb !== undefined ? { maxUploadMb } : {}),
     requeueInterrupted: values['requeue-interrupted'] === true,
     ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
@@ -73,7 +76,8 @@ export async function serveCommand(
   if (server.token !== undefined) {
     io.stdout.write(
       `token${server.tokenGenerated ? ' (generated)' : ''}: ${server.token}\n` +
-        '  send it as "Authorization: Bearer <token>", or as ?token=<token> for the WebSocket, /view and the editor\n',
+        '  send it as "Authorization: Bearer <token>", or as ?token=<token> for the WebSocket and /view;\n' +
+        `  open the editor once as ${server.url}/?token=<token> (or type it into its login form)\n`,
     );
   }
   return server;

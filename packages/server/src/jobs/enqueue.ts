@@ -13,6 +13,7 @@ import {
 import { BadRequestError, ConflictError, HttpError } from '../errors.js';
 import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { JobStateError, type JobStore } from './job-store.js';
+import { boundNodeErrors, promptSizeProblem } from './prompt-limits.js';
 import type { JobRecord } from './job-types.js';
 
 /** `extra_data` keys ComfyUI splits off as sensitive: never stored, never returned. */
@@ -26,7 +27,9 @@ export class PromptValidationError extends HttpError {
   }
 
   override toBody(): Record<string, unknown> {
-    return { error: this.error, node_errors: this.nodeErrors };
+    const { nodeErrors, omitted } = boundNodeErrors(this.nodeErrors);
+    const error = omitted > 0 ? { ...this.error, extra_info: { ...this.error.extra_info, node_errors_omitted: omitted } } : this.error;
+    return { error, node_errors: nodeErrors };
   }
 }
 
@@ -107,8 +110,13 @@ export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, req
   }
 
   const prompt = toPrompt(request.graph, registry);
+  const tooBig = promptSizeProblem(prompt, registry, targets);
+  if (tooBig) throw new PromptValidationError(tooBig, {});
+  // Parsing and converting a large graph took a while: let other requests in before validating it.
+  await yieldToEventLoop();
   const validation = await validatePrompt(registry, prompt, targets ? { outputs: targets } : {});
   if (!validation.ok) throw new PromptValidationError(validation.error, validation.nodeErrors);
+  await yieldToEventLoop();
 
   // Output nodes embed the submitted graph document or workflow from here, so saved files reopen as that graph.
   const extraData = withSubmittedGraph({ ...((extra as Record<string, unknown> | undefined) ?? {}) }, request.graph);
@@ -132,4 +140,8 @@ export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, req
     if (err instanceof JobStateError) throw new ConflictError('duplicate_prompt_id', err.message, { prompt_id: err.jobId });
     throw err;
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

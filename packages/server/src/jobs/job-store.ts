@@ -49,9 +49,10 @@ const FINISHED = "status IN ('success', 'error', 'interrupted')";
 export class JobStore {
   private readonly stmts: {
     insert: Statement;
-    setNumber: Statement;
+    nextSeq: Statement<[], { seq: number }>;
+    exists: Statement<[string], { seq: number }>;
     get: Statement<[string], JobRow>;
-    nextPending: Statement<[], JobRow>;
+    nextPending: Statement<[], { id: string; create_time: number }>;
     byStatus: Statement<[string], JobRow>;
     markRunning: Statement;
     finish: Statement;
@@ -66,12 +67,17 @@ export class JobStore {
   constructor(private readonly db: Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO jobs (id, number, status, prompt, extra_data, outputs_to_execute, client_id, workflow_id, create_time)
-         VALUES (@id, 0, 'pending', @prompt, @extra_data, @outputs_to_execute, @client_id, @workflow_id, @create_time)`,
+        `INSERT INTO jobs (seq, id, number, status, prompt, extra_data, outputs_to_execute, client_id, workflow_id, create_time)
+         VALUES (@seq, @id, @number, 'pending', @prompt, @extra_data, @outputs_to_execute, @client_id, @workflow_id, @create_time)`,
       ),
-      setNumber: db.prepare('UPDATE jobs SET number = ? WHERE seq = ?'),
+      // The seq AUTOINCREMENT would pick: above every seq ever used, deleted rows included.
+      nextSeq: db.prepare(
+        `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0), COALESCE((SELECT MAX(seq) FROM jobs), 0)) + 1 AS seq`,
+      ),
+      exists: db.prepare('SELECT seq FROM jobs WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      nextPending: db.prepare("SELECT * FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
+      // Only what the worker needs to decide: a large prompt is decoded once, when the job starts.
+      nextPending: db.prepare("SELECT id, create_time FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
       byStatus: db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY number, seq'),
       markRunning: db.prepare("UPDATE jobs SET status = 'running', start_time = ? WHERE id = ? AND status = 'pending'"),
       finish: db.prepare(
@@ -89,23 +95,47 @@ export class JobStore {
     };
   }
 
-  /** Queues a job; returns it with its priority number. A duplicate id throws `JobStateError`. */
+  /**
+   * Queues a job; returns it with its priority number. A duplicate id throws `JobStateError`. The row is written once,
+   * with its number (a second update would rewrite a large prompt), and the record is returned without reading it back.
+   */
   insert(job: NewJob, now = Date.now()): JobRecord {
+    const prompt = JSON.stringify(job.prompt);
+    const extraData = JSON.stringify(job.extraData);
     return this.db.transaction(() => {
-      if (this.stmts.get.get(job.id)) throw new JobStateError(job.id, `A job with prompt_id "${job.id}" already exists`);
-      const info = this.stmts.insert.run({
+      if (this.stmts.exists.get(job.id)) throw new JobStateError(job.id, `A job with prompt_id "${job.id}" already exists`);
+      const seq = this.stmts.nextSeq.get()!.seq;
+      const number = job.number ?? (job.front ? -seq : seq);
+      this.stmts.insert.run({
+        seq,
         id: job.id,
-        prompt: JSON.stringify(job.prompt),
-        extra_data: JSON.stringify(job.extraData),
+        number,
+        prompt,
+        extra_data: extraData,
         outputs_to_execute: JSON.stringify(job.outputsToExecute),
         client_id: job.clientId,
         workflow_id: job.workflowId,
         create_time: now,
       });
-      const seq = Number(info.lastInsertRowid);
-      const number = job.number ?? (job.front ? -seq : seq);
-      this.stmts.setNumber.run(number, seq);
-      return this.get(job.id)!;
+      return {
+        seq,
+        id: job.id,
+        number,
+        status: 'pending' as const,
+        prompt: job.prompt,
+        extraData: job.extraData,
+        outputsToExecute: [...job.outputsToExecute],
+        clientId: job.clientId,
+        workflowId: job.workflowId,
+        createTime: now,
+        startTime: null,
+        endTime: null,
+        outputs: null,
+        messages: null,
+        meta: null,
+        error: null,
+        timings: null,
+      };
     })();
   }
 
@@ -114,10 +144,10 @@ export class JobStore {
     return row ? decode(row) : undefined;
   }
 
-  /** The job the worker should run next, by priority then insertion. */
-  nextPending(): JobRecord | undefined {
+  /** The job the worker should run next, by priority then insertion: its id and queue time (`get` reads the rest). */
+  nextPending(): { id: string; createTime: number } | undefined {
     const row = this.stmts.nextPending.get();
-    return row ? decode(row) : undefined;
+    return row ? { id: row.id, createTime: row.create_time } : undefined;
   }
 
   pending(): JobRecord[] {

@@ -190,8 +190,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
-      if (!this.store.markRunning(job.id)) continue;
-      await this.runJob({ ...job, status: 'running', startTime: Date.now() });
+      const startTime = Date.now();
+      if (!this.store.markRunning(job.id, startTime)) continue;
+      // Each database step of a large job holds the event loop for a while: other requests get their turn between.
+      await yieldToEventLoop();
+      const record = this.store.get(job.id);
+      if (!record) continue;
+      await this.runJob({ ...record, status: 'running', startTime });
+      await yieldToEventLoop();
     }
   }
 
@@ -270,6 +276,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
         this.hub.send(client, event.type, event.data);
     }
   }
+}
+
+/** Lets pending I/O (other clients' requests) run before the next synchronous step. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function describe(err: unknown): string {
