@@ -8,6 +8,10 @@ export interface TestHook {
   load(doc: GraphDocument): Promise<void>;
   /** Resolves once Rete shows the current document. */
   settled(): Promise<void>;
+  /** Resolves once the canvas has drawn the current document completely (every wire), for the benchmark. */
+  rendered(): Promise<void>;
+  /** Moves the camera at once (screen offset in pixels, zoom), as a pan step does. */
+  setCamera(view: { x: number; y: number; zoom: number }): void;
 }
 
 declare global {
@@ -28,5 +32,14 @@ export function installTestHook(app: EditorApp): void {
     settled: async () => {
       await app.handle?.sync.render(app.docs.doc);
     },
+    rendered: async () => {
+      await app.handle?.sync.render(app.docs.doc);
+      const links = Object.keys(app.docs.doc.links).length;
+      while (document.querySelectorAll('[data-testid="connection"] path[d]').length < links) {
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    },
+    setCamera: (view) => void app.handle?.setCamera(view),
   };
 }
