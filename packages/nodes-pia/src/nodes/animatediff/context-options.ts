@@ -96,6 +96,16 @@ export function standardStaticContextOptionsNode(_pack: PackContext) {
   });
 }
 
+/** Looped options from the looped nodes' inputs. */
+function loopedOptions(i: CommonInputs & { context_length: number; context_stride: number; context_overlap: number; closed_loop: boolean }) {
+  return contextOptions(
+    'looped_uniform',
+    { contextLength: i.context_length, contextStride: i.context_stride, contextOverlap: i.context_overlap, closedLoop: i.closed_loop },
+    i,
+    'flat',
+  );
+}
+
 /** `ADE_LoopedUniformContextOptions`. */
 export function loopedUniformContextOptionsNode(_pack: PackContext) {
   return defineNode({
@@ -109,13 +119,7 @@ export function loopedUniformContextOptionsNode(_pack: PackContext) {
     },
     outputs: OUTPUT,
     validate: validateOverlap,
-    run: (i) =>
-      contextOptions(
-        'looped_uniform',
-        { contextLength: i.context_length, contextStride: i.context_stride, contextOverlap: i.context_overlap, closedLoop: i.closed_loop },
-        i,
-        'flat',
-      ),
+    run: loopedOptions,
   });
 }
 
@@ -138,13 +142,7 @@ export function legacyUniformContextOptionsNode(_pack: PackContext) {
     },
     outputs: OUTPUT,
     validate: validateOverlap,
-    run: (i) =>
-      contextOptions(
-        'looped_uniform',
-        { contextLength: i.context_length, contextStride: i.context_stride, contextOverlap: i.context_overlap, closedLoop: i.closed_loop },
-        i,
-        'flat',
-      ),
+    run: loopedOptions,
   });
 }
 
