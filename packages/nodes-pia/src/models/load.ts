@@ -69,7 +69,14 @@ export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaM
   const parts = new Set(options.parts ?? ['unet', 'vae', 'clip']);
   const sd = await openSdCheckpoint(options.checkpoint, options.config);
   const cfg = sd.config;
-  const pia = parts.has('unet') ? await openMotionCheckpoint(options.pia, cfg) : undefined;
+  let pia: Awaited<ReturnType<typeof openMotionCheckpoint>> | undefined;
+  try {
+    pia = parts.has('unet') ? await openMotionCheckpoint(options.pia, cfg) : undefined;
+  } catch (err) {
+    // A bad PIA file must not leave the checkpoint's file handle to the garbage collector.
+    await sd.close();
+    throw err;
+  }
   const graphs: Record<string, CachedGraph & { sessionSeconds: number }> = {};
   const sessions: OnnxSession[] = [];
   try {
@@ -123,8 +130,10 @@ export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaM
 }
 
 async function closeAll(sd: SdCheckpoint, pia: { close(): Promise<void> } | undefined): Promise<void> {
-  await sd.close();
-  await pia?.close();
+  // Both, even when the first close fails.
+  const [a, b] = await Promise.allSettled([sd.close(), pia?.close()]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
 }
 
 function graphConfig(cfg: PiaModelConfig, graph: Graph): unknown {
