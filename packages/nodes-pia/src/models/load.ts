@@ -254,8 +254,10 @@ export async function sdConfigOf(checkpoint: string): Promise<PiaModelConfig> {
 }
 
 async function closeAll(sd: SdCheckpoint, pia: { close(): Promise<void> } | undefined): Promise<void> {
-  await sd.close();
-  await pia?.close();
+  // Both, even when the first close fails.
+  const [a, b] = await Promise.allSettled([sd.close(), pia?.close()]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
 }
 
 /** The conventional cache folder under a models folder: `models/.cache`. */
