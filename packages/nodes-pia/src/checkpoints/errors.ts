@@ -8,7 +8,8 @@ export type CheckpointErrorCode =
   | 'wrong-family'
   | 'unknown-config'
   | 'not-found'
-  | 'not-motion-module';
+  | 'not-motion-module'
+  | 'unsupported-motion-module';
 
 /** Structured details of a {@link CheckpointError}. */
 export interface CheckpointErrorDetails {

@@ -138,13 +138,23 @@ export function unetKeys(cfg: UNetConfig): KeySpec[] {
   return specs;
 }
 
+/** Which motion modules a file has beyond the down/up blocks every layout has. */
+export interface MotionSiteOptions {
+  /** AnimateDiff v2's module in the mid block (between its attention and second resnet). */
+  readonly midBlock?: boolean;
+}
+
+/** The mid block's motion module path (AnimateDiff v2 only). */
+export const MID_BLOCK_MOTION_MODULE = 'mid_block.motion_modules.0';
+
 /** Where the motion modules sit: block path (`down_blocks.0`…) and channels, in U-Net order. */
-export function motionModuleSites(cfg: UNetConfig): { readonly path: string; readonly channels: number }[] {
+export function motionModuleSites(cfg: UNetConfig, options: MotionSiteOptions = {}): { readonly path: string; readonly channels: number }[] {
   const ch = cfg.blockOutChannels;
   const sites: { path: string; channels: number }[] = [];
   for (let b = 0; b < ch.length; b++) {
     for (let l = 0; l < cfg.layersPerBlock; l++) sites.push({ path: `down_blocks.${b}.motion_modules.${l}`, channels: channelsAt(ch, b) });
   }
+  if (options.midBlock) sites.push({ path: MID_BLOCK_MOTION_MODULE, channels: channelsAt(ch, ch.length - 1) });
   const rev = [...ch].reverse();
   for (let b = 0; b < rev.length; b++) {
     for (let l = 0; l <= cfg.layersPerBlock; l++) sites.push({ path: `up_blocks.${b}.motion_modules.${l}`, channels: channelsAt(rev, b) });
@@ -157,9 +167,9 @@ export function motionModuleSites(cfg: UNetConfig): { readonly path: string; rea
  * AnimateDiff/PIA layout (`.temporal_transformer`, `attention_blocks.k`, `norms.k`, `ff_norm`).
  * The position-encoding buffers are not listed: they are recomputed (see {@link motionPeKeys}).
  */
-export function motionKeys(cfg: UNetConfig): KeySpec[] {
+export function motionKeys(cfg: UNetConfig, options: MotionSiteOptions = {}): KeySpec[] {
   const { specs, push } = collector();
-  for (const { path, channels: c } of motionModuleSites(cfg)) {
+  for (const { path, channels: c } of motionModuleSites(cfg, options)) {
     const alt = `${path}.temporal_transformer`;
     pushAffine(push, `${path}.norm`, `${alt}.norm`, c);
     pushLinear(push, `${path}.proj_in`, `${alt}.proj_in`, c, c);
@@ -180,14 +190,17 @@ export function motionKeys(cfg: UNetConfig): KeySpec[] {
   return specs;
 }
 
-/** The position-encoding buffers (`name` diffusers `pos_embed.pe`, `alt` original `pos_encoder.pe`), shape `[1, maxFrames, C]`. */
-export function motionPeKeys(cfg: UNetConfig): KeySpec[] {
+/**
+ * The position-encoding buffers (`name` diffusers `pos_embed.pe`, `alt` original `pos_encoder.pe`), shape
+ * `[1, maxFrames, C]` (`maxFrames` defaults to the config's: AnimateDiff v1 files hold 24 positions, later ones 32).
+ */
+export function motionPeKeys(cfg: UNetConfig, options: MotionSiteOptions & { readonly maxFrames?: number } = {}): KeySpec[] {
   const { specs, push } = collector();
-  for (const { path, channels: c } of motionModuleSites(cfg)) {
+  for (const { path, channels: c } of motionModuleSites(cfg, options)) {
     for (const k of [0, 1]) {
       push(
         `${path}.transformer_blocks.0.attn${k + 1}.pos_embed.pe`,
-        [1, cfg.motionMaxFrames, c],
+        [1, options.maxFrames ?? cfg.motionMaxFrames, c],
         `${path}.temporal_transformer.transformer_blocks.0.attention_blocks.${k}.pos_encoder.pe`,
       );
     }

@@ -8,6 +8,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { pathExists } from '../path-exists.js';
+import { ensureDemoMotionModel } from './demo-motion.js';
 import { demoModelsCurrent, demoPaths, writeDemoModels } from './demo-weights.js';
 import type { ModelFolder } from './model-store.js';
 
@@ -57,8 +58,8 @@ export async function ensureDemoImage(inputDir: string): Promise<string> {
 
 let pendingModels: Map<string, Promise<unknown>> | undefined;
 
-/** The demo file of each model folder, as the combos list it. */
-export const DEMO_FILES: Readonly<Record<ModelFolder, string>> = {
+/** The demo file of each model folder written with the demo checkpoint, as the combos list it. */
+export const DEMO_FILES: Readonly<Partial<Record<ModelFolder, string>>> = {
   checkpoints: DEMO_CHECKPOINT,
   pia: DEMO_PIA,
   vae: DEMO_VAE,
@@ -67,6 +68,7 @@ export const DEMO_FILES: Readonly<Record<ModelFolder, string>> = {
 
 /** Writes the demo models under `modelsDir` when `name` is the demo file of `folder` (once per folder and process). */
 export async function ensureDemoModelsFor(modelsDir: string, folder: ModelFolder, name: string): Promise<void> {
+  if (folder === 'animatediff_models') return ensureDemoMotionModel(modelsDir, name);
   if (DEMO_FILES[folder] !== name) return;
   pendingModels ??= new Map();
   let pending = pendingModels.get(modelsDir);

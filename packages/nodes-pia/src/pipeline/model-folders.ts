@@ -65,9 +65,19 @@ export function listPiaFiles(modelsDir: string): string[] {
   return listFiles(join(modelsDir, 'pia'), WEIGHT_EXTENSIONS, isMotionAdapterFolder);
 }
 
-/** Weight files of a plain model folder (`models/vae/`, `models/loras/`). */
-export function listModelFiles(modelsDir: string, folder: 'vae' | 'loras'): string[] {
+/** Weight files of a plain model folder (`models/vae/`, `models/loras/`, `models/animatediff_motion_lora/`). */
+export function listModelFiles(modelsDir: string, folder: 'vae' | 'loras' | 'animatediff_models' | 'animatediff_motion_lora'): string[] {
   return listFiles(join(modelsDir, folder), WEIGHT_EXTENSIONS);
+}
+
+/**
+ * Motion models as AnimateDiff-Evolved's `model_name` lists them: `models/animatediff_models/` (ADE's folder), plus the
+ * PIA files of `models/pia/`, so ADE's PIA workflows find a `pia.ckpt` installed for piagraph's own PIA nodes. A name in
+ * both folders is listed once and resolves to `animatediff_models/`.
+ */
+export function listMotionModels(modelsDir: string): string[] {
+  const names = new Set([...listModelFiles(modelsDir, 'animatediff_models'), ...listFiles(join(modelsDir, 'pia'), WEIGHT_EXTENSIONS)]);
+  return [...names].sort((a, b) => a.localeCompare(b));
 }
 
 /** `input/`: images. */

@@ -32,7 +32,7 @@ import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
 import { recipeKey, type ClipRecipe, type LoraApplication, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
 
 /** The model folders under `models/` that nodes pick files from (ComfyUI's folder names). */
-export type ModelFolder = 'checkpoints' | 'pia' | 'vae' | 'loras';
+export type ModelFolder = 'checkpoints' | 'pia' | 'vae' | 'loras' | 'animatediff_models' | 'animatediff_motion_lora';
 
 /** A text encoder ready to encode: the session and the tokenizer that goes with it. */
 export interface LoadedClip {
@@ -129,6 +129,20 @@ export class ModelStore {
       throw new PipelineError('model-not-found', `"${name}" is not in ${join(this.options.modelsDir, folder)}`, { name, folder }, input);
     }
     return { name, path, stamp };
+  }
+
+  /** A motion model by its `model_name` (see `listMotionModels`): `models/animatediff_models/` first, then `models/pia/`. */
+  async motionModelFile(name: string, input = 'model_name'): Promise<ModelFile> {
+    await this.options.prepare?.('animatediff_models', name);
+    const primary = resolveInside(join(this.options.modelsDir, 'animatediff_models'), name, input);
+    if (fileStamp(primary) !== 'missing') return { name, path: primary, stamp: fileStamp(primary) };
+    await this.options.prepare?.('pia', name);
+    const pia = resolveInside(join(this.options.modelsDir, 'pia'), name, input);
+    const stamp = fileStamp(pia);
+    if (stamp === 'missing') {
+      throw new PipelineError('model-not-found', `"${name}" is in neither ${join(this.options.modelsDir, 'animatediff_models')} nor ${join(this.options.modelsDir, 'pia')}`, { name }, input);
+    }
+    return { name, path: pia, stamp };
   }
 
   /**
