@@ -13,6 +13,7 @@ import {
   type PackSettings,
 } from './nodes/index.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
+import { animateDiffNodes } from './nodes/animatediff/index.js';
 
 /** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
 export interface PiaPackOptions extends PackSettings {
@@ -62,6 +63,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
     ...comfyCoreNodes(pack),
+    ...animateDiffNodes(pack),
   ];
   const ready = pack.demoImageReady;
   return {

@@ -175,7 +175,11 @@ async function readStored(handle: FileHandle, range: ExternalRange): Promise<Uin
  */
 export async function openPatchedSession(modelPath: string, tensors: ModelWeights, options: SessionOptions = {}): Promise<PatchedSession> {
   const modelBytes = new Uint8Array(await readFile(modelPath));
-  const scan = scanModel(modelBytes);
+  return openWithReplacements(modelPath, modelBytes, wholeTensorReplacements(scanModel(modelBytes), tensors, modelPath), options);
+}
+
+/** Replacements of whole tensors given in their canonical shape, converted to the graph's dtype and layout. */
+function wholeTensorReplacements(scan: ModelScan, tensors: ModelWeights, modelPath: string): Replacement[] {
   const replacements: Replacement[] = [];
   for (const [name, tensor] of tensors) {
     const stored = storedWeight(scan, name, modelPath);
@@ -193,7 +197,7 @@ export async function openPatchedSession(modelPath: string, tensors: ModelWeight
       },
     });
   }
-  return openWithReplacements(modelPath, modelBytes, replacements, options);
+  return replacements;
 }
 
 /**
@@ -203,10 +207,18 @@ export async function openPatchedSession(modelPath: string, tensors: ModelWeight
  * is needed: a strength change costs the merge of the targeted layers plus a session creation. Layers of the other
  * network (text encoder for a U-Net graph) are ignored. Release the result's session with `release()`.
  */
-export async function openLoraSession(modelPath: string, patches: readonly LoraPatch[], options: SessionOptions = {}): Promise<PatchedSession> {
+export async function openLoraSession(
+  modelPath: string,
+  patches: readonly LoraPatch[],
+  options: SessionOptions = {},
+  /** Whole tensors replaced besides the LoRA-patched ones (a motion model's patched weights); none may be a LoRA target. */
+  replaced: ModelWeights = new Map(),
+): Promise<PatchedSession> {
   const modelBytes = new Uint8Array(await readFile(modelPath));
   const scan = scanModel(modelBytes);
   const targets = targetedWeights(patches, (name) => scan.initializers.has(name));
+  const clash = targets.find((t) => replaced.has(t.name));
+  if (clash) throw new LoraError('bad-input', modelPath, `'${clash.name}' is both LoRA-patched and replaced`, { keys: [clash.name] });
   const stored = targets.map((t) => storedWeight(scan, t.name, modelPath));
   const terms = targets.map((t, i) => weightTerms(t, stored[i]!.canonical, stored[i]!.transposed));
   const handles = new Map<string, FileHandle>();
@@ -237,7 +249,7 @@ export async function openLoraSession(modelPath: string, patches: readonly LoraP
         },
       };
     });
-    return await openWithReplacements(modelPath, modelBytes, replacements, options);
+    return await openWithReplacements(modelPath, modelBytes, [...replacements, ...wholeTensorReplacements(scan, replaced, modelPath)], options);
   } finally {
     await Promise.all([...handles.values()].map((h) => h.close()));
   }

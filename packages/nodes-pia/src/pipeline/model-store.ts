@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path';
 import { checkpointVae, openVaeFile } from '../checkpoints/vae-file.js';
-import { openLora, openLoraSession, type LoraFile } from '../lora/index.js';
+import { openLora, openLoraSession, openPatchedSession, type LoraFile } from '../lora/index.js';
+import { motionUNetGraph, withMotionPatch } from '../motion/index.js';
 import {
   ClipHandle,
   clipGraph,
@@ -21,6 +22,7 @@ import {
   sdConfigOf,
   sessionSettings,
   type Loaded,
+  type ModelWeights,
   type PiaModelConfig,
   type SessionSettings,
   type VaeHandle,
@@ -174,8 +176,15 @@ export class ModelStore {
   unet(recipe: ModelRecipe): Promise<UNetHandle> {
     return this.#unets.get(recipeKey(recipe), async () => {
       const settings = this.#settings();
-      const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const started = performance.now();
+      if (recipe.motion) {
+        const motion = recipe.motion;
+        const built = await motionUNetGraph({ checkpoint: recipe.checkpoint.path, motion: motion.file.path, norms: motion.norms }, settings, recipe.config);
+        const session = await withMotionPatch(motion, (replaced) => this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced));
+        this.lastLoadSeconds = (performance.now() - started) / 1000;
+        return new UNetHandle(session, built.config, built.variant);
+      }
+      const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const built = await unetGraph(sources, settings, recipe.config);
       const session = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
@@ -183,11 +192,18 @@ export class ModelStore {
     });
   }
 
-  /** A session on a cached graph, with `loras` merged in when there are any. */
-  async #open(modelPath: string, loras: readonly LoraApplication[], config: PiaModelConfig, settings: SessionSettings): Promise<OnnxSession> {
-    if (loras.length === 0) return OnnxSession.load(modelPath, sessionOptionsOf(settings));
+  /** A session on a cached graph, with `loras` merged in and `replaced` tensors swapped in when there are any. */
+  async #open(
+    modelPath: string,
+    loras: readonly LoraApplication[],
+    config: PiaModelConfig,
+    settings: SessionSettings,
+    replaced: ModelWeights = new Map(),
+  ): Promise<OnnxSession> {
+    if (loras.length === 0 && replaced.size === 0) return OnnxSession.load(modelPath, sessionOptionsOf(settings));
+    if (loras.length === 0) return (await openPatchedSession(modelPath, replaced, sessionOptionsOf(settings))).session;
     const patches = await Promise.all(loras.map(async (l) => ({ lora: await this.#openLora(l.file, config), strength: l.strength })));
-    return (await openLoraSession(modelPath, patches, sessionOptionsOf(settings))).session;
+    return (await openLoraSession(modelPath, patches, sessionOptionsOf(settings), replaced)).session;
   }
 
   #openLora(file: ModelFile, config: PiaModelConfig): Promise<LoraFile> {
