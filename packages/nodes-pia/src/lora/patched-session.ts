@@ -106,6 +106,11 @@ async function writeSideModel(path: string, bytes: Uint8Array): Promise<void> {
  */
 export async function openPatchedSession(modelPath: string, tensors: ModelWeights, options: SessionOptions = {}): Promise<PatchedSession> {
   const graph = await readGraph(modelPath);
+  return openWithReplacements(graph, wholeTensorReplacements(graph, tensors, modelPath), options);
+}
+
+/** Replacements of whole tensors given in their canonical shape, converted to the graph's dtype and layout. */
+function wholeTensorReplacements(graph: GraphFile, tensors: ModelWeights, modelPath: string): Replacement[] {
   const replacements: Replacement[] = [];
   for (const [name, tensor] of tensors) {
     const stored = storedWeight(graph, name);
@@ -123,7 +128,7 @@ export async function openPatchedSession(modelPath: string, tensors: ModelWeight
       },
     });
   }
-  return openWithReplacements(graph, replacements, options);
+  return replacements;
 }
 
 /**
@@ -134,10 +139,18 @@ export async function openPatchedSession(modelPath: string, tensors: ModelWeight
  * session then runs exactly as fast as the plain graph. Layers of the other network (the text encoder's, for a
  * U-Net graph) are ignored. Release the result with `release()`.
  */
-export async function openLoraSession(modelPath: string, patches: readonly LoraPatch[], options: SessionOptions = {}): Promise<PatchedSession> {
+export async function openLoraSession(
+  modelPath: string,
+  patches: readonly LoraPatch[],
+  options: SessionOptions = {},
+  /** Whole tensors replaced besides the LoRA-patched ones (a motion model's patched weights); none may be a LoRA target. */
+  replaced: ModelWeights = new Map(),
+): Promise<PatchedSession> {
   const graph = await readGraph(modelPath);
   checkCoverage(patches, graph);
   const targets = targetedWeights(patches, (name) => graph.scan.initializers.has(name));
+  const clash = targets.find((t) => replaced.has(t.name));
+  if (clash) throw new LoraError('bad-input', modelPath, `'${clash.name}' is both LoRA-patched and replaced`, { keys: [clash.name] });
   const stored = targets.map((t) => storedWeight(graph, t.name));
   const terms = targets.map((t, i) => weightTerms(t, stored[i]!.canonical, stored[i]!.transposed));
   const reader = new StoredWeightReader(graph);
@@ -149,7 +162,7 @@ export async function openLoraSession(modelPath: string, patches: readonly LoraP
         bytes: async () => bytesOf((await addDeltaTerms(await reader.read(stored[i]!), terms[i]!)).data),
       }),
     );
-    return await openWithReplacements(graph, replacements, options);
+    return await openWithReplacements(graph, [...replacements, ...wholeTensorReplacements(graph, replaced, modelPath)], options);
   } finally {
     await reader.close();
   }

@@ -52,15 +52,17 @@ export class UNetHandle {
 
   /**
    * Predicts noise. `sample [B, C, F, h, w]`: for PIA C = 9 (noisy latent | affinity | condition latent), for the
-   * image U-Net C = 4 and the F "frames" are independent images; `text [B, L, D]` (unconditional first for CFG);
+   * image U-Net C = 4 and the F "frames" are independent images; `text [B, L, D]` (unconditional first for CFG), or
+   * `[B·F, L, D]` per frame for a graph built with `textPerFrame`;
    * one `timestep` for the batch. Returns `[B, 4, F, h, w]`.
    */
   async run(sample: FloatTensor, timestep: number, text: FloatTensor): Promise<FloatTensor> {
     const u = this.config.unet;
     check('unet', UNET_IO.sample, sample, ['B', this.variant.inChannels, 'F', 'h', 'w']);
-    check('unet', UNET_IO.text, text, [sample.dims[0]!, 'L', u.crossAttentionDim]);
     const frames = sample.dims[2]!;
-    if (this.variant.motion && frames > u.motionMaxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${u.motionMaxFrames}`);
+    check('unet', UNET_IO.text, text, [this.variant.textPerFrame ? sample.dims[0]! * frames : sample.dims[0]!, 'L', u.crossAttentionDim]);
+    const maxFrames = this.variant.maxFrames ?? u.motionMaxFrames;
+    if (this.variant.motion && frames > maxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${maxFrames}`);
     const result = await this.session.run({
       [UNET_IO.sample]: f32(sample),
       [UNET_IO.timestep]: { dtype: 'float32', shape: [1], data: Float32Array.of(timestep) },

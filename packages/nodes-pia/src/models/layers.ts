@@ -112,12 +112,23 @@ export function fromTokens(p: Params, t: Value, like: Value, channels: number): 
  * Transformer2DModel with 1×1 conv projections (`use_linear_projection: false`): per-image GroupNorm (eps 1e-6),
  * self-attention, cross-attention on `ctx [N, L, D]`, GEGLU feed-forward, residual.
  */
-export function spatialTransformer(p: Params, name: string, x: Value, ctx: Value, groups: number, heads: number, settings: AttentionSettings): Value {
+export function spatialTransformer(
+  p: Params,
+  name: string,
+  x: Value,
+  ctx: Value,
+  groups: number,
+  heads: number,
+  settings: AttentionSettings,
+  normFrames?: Value,
+): Value {
   const t = p.sub(name);
   const g = p.g;
   const c = t.shape('proj_in.weight')[0]!;
   return g.scope(name, () => {
-    let h = toTokens(t, conv(t, 'proj_in', groupNorm(t, 'norm', x, groups, 1e-6)), c);
+    // `normFrames`: the GroupNorm takes statistics across that many frames per sample (AnimateDiff-Evolved's GroupNorm hack).
+    const normed = normFrames ? groupNormAcrossFrames(t, 'norm', x, normFrames, groups, 1e-6) : groupNorm(t, 'norm', x, groups, 1e-6);
+    let h = toTokens(t, conv(t, 'proj_in', normed), c);
     const b = t.sub('transformer_blocks.0');
     g.scope('transformer_blocks.0', () => {
       h = g.add(attention(b, 'attn1', layerNorm(b, 'norm1', h), undefined, heads, settings), h);

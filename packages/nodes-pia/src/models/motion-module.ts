@@ -3,7 +3,7 @@
  * frames folded into the batch: attention runs along the F frames of each (sample, pixel).
  */
 import type { Value } from '../onnx/index.js';
-import { attention, geglu, groupNorm, layerNorm, linear, type AttentionSettings } from './layers.js';
+import { attention, geglu, groupNorm, groupNormAcrossFrames, layerNorm, linear, type AttentionSettings } from './layers.js';
 import type { Params } from './tensors.js';
 
 /**
@@ -30,6 +30,8 @@ export interface MotionSettings extends AttentionSettings {
   readonly groups: number;
   readonly heads: number;
   readonly maxFrames: number;
+  /** The module's GroupNorm over all frames of a sample (ADE's GroupNorm hack) instead of per frame. */
+  readonly normAcrossFrames?: boolean;
 }
 
 /** One motion module on `x [B·F, C, H, W]` with `frames` = F (int64 `[1]`); returns the same shape (residual added). */
@@ -38,7 +40,7 @@ export function motionModule(p: Params, name: string, x: Value, frames: Value, s
   const g = p.g;
   const c = m.shape('proj_in.weight')[0]!;
   return g.scope(name, () => {
-    const normed = groupNorm(m, 'norm', x, s.groups, 1e-6);
+    const normed = s.normAcrossFrames ? groupNormAcrossFrames(m, 'norm', x, frames, s.groups, 1e-6) : groupNorm(m, 'norm', x, s.groups, 1e-6);
     // [B·F, C, H, W] → [B, F, C, H, W] → [B, H, W, F, C] → [B·H·W, F, C]
     const five = g.reshape(normed, g.concat([g.constInt64([-1]), frames, g.shape(x, 1, 4)], 0));
     const bhwfc = g.transpose(five, [0, 3, 4, 1, 2]);

@@ -3,6 +3,9 @@
  * mid-block module makes v2, 32 positions without one v3, 24 positions v1; PIA's file adds the 9-channel conv_in).
  * The facts the U-Net build needs (positions, mid block, how its GroupNorms run) follow from the kind.
  */
+import type { FrameNorms } from '../models/unet.js';
+
+export type { FrameNorms };
 
 /** The motion-model families piagraph runs. */
 export type MotionFormat = 'AnimateDiff' | 'PIA';
@@ -29,17 +32,12 @@ export function motionLabel(info: MotionModelInfo): string {
   return info.format === 'PIA' ? 'PIA' : `AnimateDiff ${info.version}`;
 }
 
-/**
- * How the U-Net's GroupNorms take their statistics while this motion model is applied:
- * - `per-frame`: every frame alone, as the image U-Net computes (AnimateDiff v2 "applied properly", v3);
- * - `all-across-frames`: every GroupNorm of the U-Net (resnets, spatial transformers, motion modules, the final norm)
- *   over all frames of a sample, which is what ADE's GroupNorm hack does for v1, PIA and v2 not applied properly;
- * - `resnets-across-frames`: resnets and the final norm over all frames, transformers per frame (PIA's own code;
- *   piagraph's PIA nodes).
- */
-export type FrameNorms = 'per-frame' | 'all-across-frames' | 'resnets-across-frames';
 
-/** ADE's choice of norms for a motion model (`apply_v2_properly` defaults to true, as in ADE's sample settings). */
+
+/**
+ * ADE's choice of GroupNorms for a motion model: its GroupNorm hack (every norm over the frames of the window) for v1,
+ * PIA and v2 when not "applied properly" (`apply_v2_properly` defaults to true in ADE); per frame otherwise.
+ */
 export function adeFrameNorms(info: MotionModelInfo, applyV2Properly = true): FrameNorms {
   if (info.format === 'PIA' || info.version === 'v1' || (info.version === 'v2' && !applyV2Properly)) return 'all-across-frames';
   return 'per-frame';

@@ -4,7 +4,8 @@
  */
 import { VIDEO_FORMATS, availableVideoFormats, type VideoFormat } from '../video/index.js';
 import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_LORA, DEMO_PIA, DEMO_VAE, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
-import { listCheckpoints, listInputImages, listModelFiles, listPiaFiles } from '../pipeline/model-folders.js';
+import { DEMO_MOTION_MODELS } from '../pipeline/demo-motion.js';
+import { listCheckpoints, listInputImages, listModelFiles, listMotionModels, listPiaFiles } from '../pipeline/model-folders.js';
 import { ModelStore, type ModelFolder } from '../pipeline/model-store.js';
 import { checkpointRecipes, type ClipRecipe, type ModelRecipe, type VaeRecipe } from '../pipeline/recipes.js';
 
@@ -78,6 +79,18 @@ export class PackContext {
   loraFiles(): string[] {
     const names = listModelFiles(this.settings.modelsDir, 'loras');
     return this.demo ? withDemo(names, DEMO_LORA) : names;
+  }
+
+  /** ADE's `model_name` list: `models/animatediff_models/` and `models/pia/`, with the demo motion models. */
+  motionModels(): string[] {
+    let names = listMotionModels(this.settings.modelsDir);
+    if (this.demo) for (const demo of [...Object.keys(DEMO_MOTION_MODELS), DEMO_PIA]) names = withDemo(names, demo);
+    return names;
+  }
+
+  /** `models/animatediff_motion_lora/`. */
+  motionLoras(): string[] {
+    return listModelFiles(this.settings.modelsDir, 'animatediff_motion_lora');
   }
 
   inputImages(): string[] {

@@ -19,6 +19,11 @@ export interface ConditioningValue {
   readonly data: Float32Array;
   readonly dims: readonly [1, number, number];
   readonly text: string;
+  /**
+   * One embedding per frame, `[frames, 77, C]` frame-major (ADE's prompt scheduling); `data` is then frame 0's. Samplers
+   * of videos give frame f the entry f mod frames, as ComfyUI repeats a cond batch to the latent batch.
+   */
+  readonly perFrame?: { readonly data: Float32Array; readonly frames: number };
 }
 
 /** IMAGE: frames `[F, 3, H, W]`, planar float in [0, 1]. */

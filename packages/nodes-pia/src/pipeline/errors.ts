@@ -6,6 +6,7 @@ export type PipelineErrorCode =
   | 'tokenizer-not-found'
   | 'model-incomplete'
   | 'frame-mismatch'
+  | 'frame-limit'
   | 'shape-mismatch'
   | 'bad-option'
   | 'interrupted'

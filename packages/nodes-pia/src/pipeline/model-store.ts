@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path';
 import { checkpointVae, openVaeFile } from '../checkpoints/vae-file.js';
-import { openLiveLoraSession, openLora, openLoraSession, type LoraFile, type LoraPatch } from '../lora/index.js';
+import { openLiveLoraSession, openLora, openLoraSession, openPatchedSession, type LoraFile, type LoraPatch } from '../lora/index.js';
+import { motionUNetGraph, withMotionPatch } from '../motion/index.js';
 import {
   ClipHandle,
   clipGraph,
@@ -21,6 +22,7 @@ import {
   sdConfigOf,
   sessionSettings,
   type Loaded,
+  type ModelWeights,
   type PiaModelConfig,
   type SessionSettings,
   type VaeHandle,
@@ -182,10 +184,18 @@ export class ModelStore {
    * takes minutes); on a GPU that would upload the layers on every run, so each strength gets its own session.
    */
   async unet(recipe: ModelRecipe): Promise<UNetHandle> {
-    const handle = await this.#unets.get(recipeKey(recipe, { strengths: !this.#liveLoras }), async () => {
+    // Motion recipes keep a session per strength: their LoRAs are merged with the motion patches (see #open).
+    const handle = await this.#unets.get(recipeKey(recipe, { strengths: !this.#liveLoras || recipe.motion !== undefined }), async () => {
       const settings = this.#settings();
-      const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const started = performance.now();
+      if (recipe.motion) {
+        const motion = recipe.motion;
+        const built = await motionUNetGraph({ checkpoint: recipe.checkpoint.path, motion: motion.file.path, norms: motion.norms }, settings, recipe.config);
+        const session = await withMotionPatch(motion, async (replaced) => (await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced)).session);
+        this.lastLoadSeconds = (performance.now() - started) / 1000;
+        return new UNetHandle(session, built.config, built.variant);
+      }
+      const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const built = await unetGraph(sources, settings, recipe.config);
       const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
@@ -200,16 +210,20 @@ export class ModelStore {
     return (this.options.device ?? 'cpu') === 'cpu';
   }
 
-  /** A session on a cached graph, with `loras` merged in when there are any. */
+  /** A session on a cached graph, with `loras` merged in and `replaced` tensors swapped in when there are any. */
   async #open(
     modelPath: string,
     loras: readonly LoraApplication[],
     config: PiaModelConfig,
     settings: SessionSettings,
+    /** Tensors swapped in besides the LoRAs (a motion model's patches); given, the session is never a live one. */
+    replaced?: ModelWeights,
   ): Promise<{ session: OnnxSession; tuner?: LoraTuner }> {
-    if (loras.length === 0) return { session: await OnnxSession.load(modelPath, sessionOptionsOf(settings)) };
+    const swapped = replaced ?? new Map();
+    if (loras.length === 0 && swapped.size === 0) return { session: await OnnxSession.load(modelPath, sessionOptionsOf(settings)) };
+    if (loras.length === 0) return { session: (await openPatchedSession(modelPath, swapped, sessionOptionsOf(settings))).session };
     const patches = await this.#patches(loras, config);
-    if (!this.#liveLoras) return { session: (await openLoraSession(modelPath, patches, sessionOptionsOf(settings))).session };
+    if (!this.#liveLoras || replaced) return { session: (await openLoraSession(modelPath, patches, sessionOptionsOf(settings), swapped)).session };
     const live = await openLiveLoraSession(modelPath, patches, sessionOptionsOf(settings));
     return { session: live.session, tuner: { strengths: strengthsKey(loras), setLoras: (p) => live.setLoras(p) } };
   }

@@ -5,7 +5,10 @@
  * (LoRA, CLIP Set Last Layer, motion modules) cost nothing until something runs.
  */
 import type { PiaModelConfig } from '../models/config.js';
+import type { ConcreteBetaSchedule } from '../motion/beta-schedules.js';
+import type { FrameNorms, MotionModelInfo } from '../motion/motion-model.js';
 import type { ContextOptionsValue } from '../samplers/context/options.js';
+import type { AdePiaInput, SampleSettingsValue } from '../motion/settings.js';
 
 /** A file of a model folder, named as the combos list it; `stamp` (size and mtime) makes a replaced file a new recipe. */
 export interface ModelFile {
@@ -20,6 +23,27 @@ export interface LoraApplication {
   readonly strength: number;
 }
 
+/**
+ * A motion model applied to a MODEL, as AnimateDiff-Evolved applies one: the file and its kind, how the U-Net's
+ * GroupNorms run with it, and what patches its weights (motion LoRAs, the scale and effect multivals). The session
+ * depends on all of these; the step range and PIA's inputs only change how the sampler calls it.
+ */
+export interface MotionApplication {
+  readonly file: ModelFile;
+  readonly info: MotionModelInfo;
+  readonly norms: FrameNorms;
+  readonly loras: readonly LoraApplication[];
+  /** ADE's `scale_multival`: multiplies the temporal attention's keys (1 = as trained). */
+  readonly scale: number;
+  /** ADE's `effect_multival`: blends the motion modules' output with their input (1 = full, 0 = off). */
+  readonly effect: number;
+  /** The part of the sampling (0–1) during which the motion model acts (`start_percent`, `end_percent`). */
+  readonly startPercent: number;
+  readonly endPercent: number;
+  /** PIA's image condition, for a PIA motion model applied with `ADE_ApplyAnimateDiffModelWithPIA`. */
+  readonly pia?: AdePiaInput;
+}
+
 /** MODEL: a checkpoint's U-Net, with PIA's motion and condition modules when `pia` is set, and LoRA patches. */
 export interface ModelRecipe {
   readonly kind: 'model';
@@ -30,6 +54,12 @@ export interface ModelRecipe {
   readonly loras: readonly LoraApplication[];
   /** Context windows for long animations (ADE's context options); they change how samplers call, not the session. */
   readonly context?: ContextOptionsValue;
+  /** AnimateDiff-Evolved's motion model, injected into the checkpoint's U-Net. */
+  readonly motion?: MotionApplication;
+  /** The beta schedule whose sigmas samplers use (ADE's `beta_schedule`); absent: SD 1.5's. */
+  readonly betaSchedule?: ConcreteBetaSchedule;
+  /** ADE's sample settings (noise type, seed offsets). */
+  readonly sampleSettings?: SampleSettingsValue;
 }
 
 /** CLIP: a checkpoint's text encoder and tokenizer, `clipSkip` layers cut from the end, and LoRA patches. */
@@ -54,6 +84,11 @@ const fileKey = (f: ModelFile) => `${f.name}@${f.stamp}`;
 const lorasKey = (loras: readonly LoraApplication[], strengths: boolean) =>
   loras.map((l) => `${fileKey(l.file)}${strengths ? `*${l.strength}` : ''}`).join('+');
 
+/** The part of a motion application that changes the session (not its step range or PIA's inputs). */
+export function motionKey(m: MotionApplication): string {
+  return `motion ${fileKey(m.file)}|${m.norms}|${lorasKey(m.loras, true)}|scale ${m.scale}|effect ${m.effect}`;
+}
+
 /**
  * The key sessions are shared under: equal for recipes that make the same network. With `strengths: false`, recipes
  * that differ only in LoRA strengths share a key (a session whose LoRA layers can be re-merged in place).
@@ -62,7 +97,7 @@ export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe, options:
   const strengths = options.strengths ?? true;
   switch (recipe.kind) {
     case 'model':
-      return `model|${fileKey(recipe.checkpoint)}|${recipe.pia ? fileKey(recipe.pia) : 'image'}|${lorasKey(recipe.loras, strengths)}`;
+      return `model|${fileKey(recipe.checkpoint)}|${recipe.pia ? fileKey(recipe.pia) : 'image'}|${lorasKey(recipe.loras, strengths)}${recipe.motion ? `|${motionKey(recipe.motion)}` : ''}`;
     case 'clip':
       return `clip|${fileKey(recipe.checkpoint)}|skip ${recipe.clipSkip}|${lorasKey(recipe.loras, strengths)}`;
     case 'vae':

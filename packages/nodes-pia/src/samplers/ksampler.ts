@@ -35,6 +35,8 @@ export interface KSamplerRequest {
   range?: StepRange;
   /** The LATENT's `batch_index`, for per-item noise. */
   batchIndex?: readonly number[];
+  /** The initial noise, replacing the seed's (AnimateDiff-Evolved's sample settings); ignored when `addNoise` is false. */
+  noise?: Float32Array;
   /** The latent format's scale factor (SD 1.5: 0.18215). */
   latentScale?: number;
   noiseSampler?: NoiseSampler;
@@ -60,7 +62,10 @@ export async function runKSampler(request: KSamplerRequest): Promise<KSamplerRes
   }
   const denoiser = request.denoiser ?? (request.model ? cfgDenoiser(request.model, request.cfg) : undefined);
   if (!denoiser) throw new KSamplerError('missing_model', 'runKSampler needs a model or a denoiser');
-  const noise = request.addNoise === false ? new Float32Array(size) : prepareNoise(request.seed, shape, request.batchIndex);
+  if (request.noise && request.noise.length !== size) {
+    throw new KSamplerError('length_mismatch', `the given noise has ${request.noise.length} values but shape [${shape.join(', ')}] needs ${size}`);
+  }
+  const noise = request.addNoise === false ? new Float32Array(size) : (request.noise ?? prepareNoise(request.seed, shape, request.batchIndex));
   const all = ksamplerSigmas({
     modelSampling,
     scheduler: request.scheduler,

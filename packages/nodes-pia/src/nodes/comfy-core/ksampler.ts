@@ -1,19 +1,25 @@
 /**
  * KSampler and KSamplerAdvanced: ComfyUI's sampling nodes on the image U-Net, with its sampler and scheduler names,
  * its sigmas, its CFG and its noise seed for seed (PyTorch's CPU generator). The latent batch is sampled as ComfyUI
- * does (one noise draw of the whole batch; `batch_index` honoured).
+ * does (one noise draw of the whole batch; `batch_index` honoured). A MODEL with an AnimateDiff-Evolved motion model
+ * samples the batch as the frames of one video (`pipeline/video-sampling.ts`), with the MODEL's beta schedule.
  */
 import { defineNode, type RunContext } from '@piagraph/graph-core';
 import { PipelineError } from '../../pipeline/errors.js';
 import { imageConditionedModel } from '../../pipeline/image-model.js';
 import { latentPreview } from '../../pipeline/preview.js';
+import { betaScheduleSampling } from '../../motion/beta-schedules.js';
+import { motionSampling } from '../../pipeline/video-sampling.js';
 import {
+  cutSigmas,
   isSamplerName,
   isSchedulerName,
+  ksamplerSigmas,
   runKSampler,
   SAMPLER_NAMES,
   SCHEDULER_NAMES,
   sd15ModelSampling,
+  type ConditionedModel,
   type StepRange,
 } from '../../samplers/index.js';
 import type { PackContext } from '../pack-context.js';
@@ -67,11 +73,26 @@ async function sampleLatent(pack: PackContext, request: SamplingRequest, ctx: Ru
   if (c !== model.config.unet.latentChannels) {
     throw new PipelineError('shape-mismatch', `latent_image has ${c} channels [${latent.dims.join(', ')}]; this model denoises ${model.config.unet.latentChannels}`, {}, 'latent_image');
   }
-  const unet = await pack.store.unet(model);
-  const ms = sd15ModelSampling();
+  const ms = model.betaSchedule ? betaScheduleSampling(model.betaSchedule) : sd15ModelSampling();
+  // Steps completed so far: context schedules that move per step (looped uniform) read it.
+  let completed = 0;
+  let conditioned: ConditionedModel;
+  let noise: Float32Array | undefined;
+  if (model.motion) {
+    const sigmas = cutSigmas(
+      ksamplerSigmas({ modelSampling: ms, scheduler: request.scheduler, sampler: request.samplerName, steps: request.steps, denoise: request.denoise }),
+      request.range ?? {},
+    );
+    const progress = { step: () => completed, totalSteps: sigmas ? Math.max(0, sigmas.length - 1) : 0 };
+    const prepared = await motionSampling(pack.store, model, latent, request, ms, request.seed, progress);
+    conditioned = prepared.model;
+    noise = prepared.noise;
+  } else {
+    conditioned = imageConditionedModel(await pack.store.unet(model), ms, latent.dims, request);
+  }
   let previews = Promise.resolve();
   const result = await runKSampler({
-    model: imageConditionedModel(unet, ms, latent.dims, request),
+    model: conditioned,
     modelSampling: ms,
     seed: seedOf(request.seed, seedInput),
     steps: request.steps,
@@ -86,8 +107,10 @@ async function sampleLatent(pack: PackContext, request: SamplingRequest, ctx: Ru
     ...(request.addNoise !== undefined ? { addNoise: request.addNoise } : {}),
     ...(request.range ? { range: request.range } : {}),
     ...(latent.batchIndex ? { batchIndex: latent.batchIndex } : {}),
+    ...(noise ? { noise } : {}),
     signal: ctx.signal,
     onStep: (i, denoised, _x, total) => {
+      completed = i + 1;
       const shape = { channels: c, frames: b, height: h, width: w };
       const grid = channelMajor(denoised, b, c, h * w);
       // Previews are encoded off the sampling path and reported in step order.

@@ -74,10 +74,13 @@ function geglu(x: T, w: Weights): T {
   return linear(h, w('net.2.weight'), w('net.2.bias'));
 }
 
-/** Spatial Transformer2DModel (1×1 conv projections) per image, cross-attending to `ctx [N,L,D]`. */
-export function spatialTransformer(x: T, ctx: T, w: Weights, groups: number, heads: number): T {
+/**
+ * Spatial Transformer2DModel (1×1 conv projections) per image, cross-attending to `ctx [N,L,D]`; `frames` > 1 makes
+ * its GroupNorm span that many consecutive images (AnimateDiff-Evolved's GroupNorm hack).
+ */
+export function spatialTransformer(x: T, ctx: T, w: Weights, groups: number, heads: number, frames = 1): T {
   const [, , H, W] = x.dims as [number, number, number, number];
-  let h = groupNorm(x, groups, 1e-6, w('norm.weight'), w('norm.bias'));
+  let h = groupNorm(x, groups, 1e-6, w('norm.weight'), w('norm.bias'), frames);
   h = toTokens(conv2d(h, w('proj_in.weight'), w('proj_in.bias'), 1, [0, 0, 0, 0]));
   const b = sub(w, 'transformer_blocks.0');
   const ln = (t: T, n: string) => layerNorm(t, b(`${n}.weight`), b(`${n}.bias`));
@@ -89,12 +92,15 @@ export function spatialTransformer(x: T, ctx: T, w: Weights, groups: number, hea
   return add(n1, x);
 }
 
-/** AnimateDiff motion module on `[B·F,C,H,W]`: attention runs over the F frames of each (sample, pixel). */
-export function motionModule(x: T, frames: number, w: Weights, groups: number, heads: number): T {
+/**
+ * AnimateDiff motion module on `[B·F,C,H,W]`: attention runs over the F frames of each (sample, pixel). Its GroupNorm
+ * is per image unless `normAcrossFrames` (AnimateDiff-Evolved's GroupNorm hack).
+ */
+export function motionModule(x: T, frames: number, w: Weights, groups: number, heads: number, normAcrossFrames = false): T {
   const [N, C, H, W] = x.dims as [number, number, number, number];
   const B = N / frames;
   const HW = H * W;
-  let h = toTokens(groupNorm(x, groups, 1e-6, w('norm.weight'), w('norm.bias')));
+  let h = toTokens(groupNorm(x, groups, 1e-6, w('norm.weight'), w('norm.bias'), normAcrossFrames ? frames : 1));
   h = linear(h, w('proj_in.weight'), w('proj_in.bias'));
   // [(b f), hw, c] → [(b hw), f, c]
   const seq = tensor([B * HW, frames, C]);
