@@ -17,7 +17,7 @@ import type { WsHub } from '../ws/ws-hub.js';
 import { JOB_NAME, bullJobId, bullPriority, type RemoteJobData } from './job-keys.js';
 import type { OfferedOptions } from './offered-options.js';
 import type { PackIdentity } from './pack-identity.js';
-import { promptModels } from './prompt-files.js';
+import { promptModels, splitModelKey } from './prompt-files.js';
 import { WORKER_WS_PATH, type EventMessage } from './protocol.js';
 import { describeRedisError, redisConnectionOptions } from './redis-connection.js';
 import { ServerLock } from './server-lock.js';
@@ -246,16 +246,26 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
   }
 
   /**
-   * A worker asks to run the job it took from the queue. The answer is the job's details, or a refusal (finished,
-   * deleted), or a deferral when another connected worker has the job's models loaded and the job has not waited
-   * `affinityWaitMs` yet: BullMQ offers no routing to chosen workers, so affinity works by handing a job back to the
-   * queue for a short while, where the worker that has its models takes it when it is next free.
+   * Whether a worker that took a job from the queue should leave it to another: BullMQ offers no routing to chosen
+   * workers, so a job is handed back to the queue for a short while (BullMQ's delayed jobs), where the right worker
+   * takes it when it is next free. Two preferences, in order:
+   * - capability: a worker whose folders lack one of the job's model files leaves it while a connected worker has
+   *   them all (without a time limit: it could only fail with "not in list");
+   * - affinity: a worker that has not loaded the job's models leaves it while another connected worker has them all
+   *   loaded and the job has waited less than `affinityWaitMs` (loading a checkpoint costs minutes the first time).
    */
   claimDecision(job: JobRecord, worker: WorkerLink | undefined, models: string[]): { defer: number; reason: string } | undefined {
     if (models.length === 0 || !worker) return undefined;
-    const hasAll = (w: WorkerLink) => models.every((m) => w.loadedModels.includes(m));
-    if (hasAll(worker)) return undefined;
-    const holders = this.links.list().filter((w) => w.id !== worker.id && hasAll(w));
+    const others = this.links.list().filter((w) => w.id !== worker.id);
+    const canRun = (w: WorkerLink) => models.every((m) => this.ctx.offered.offers(w.id, ...splitModelKey(m)));
+    if (!canRun(worker)) {
+      const able = others.filter(canRun);
+      if (able.length > 0) return { defer: AFFINITY_RETRY_MS, reason: `only ${able.map((w) => w.name).join(', ')} ha${able.length > 1 ? 've' : 's'} ${models.join(', ')}` };
+      return undefined;
+    }
+    const hasLoaded = (w: WorkerLink) => models.every((m) => w.loadedModels.includes(m));
+    if (hasLoaded(worker)) return undefined;
+    const holders = others.filter((w) => hasLoaded(w) && canRun(w));
     if (holders.length === 0) return undefined;
     const waited = Date.now() - job.createTime;
     if (waited >= this.affinityWaitMs) return undefined;

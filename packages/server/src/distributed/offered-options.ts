@@ -36,6 +36,13 @@ export class OfferedOptions {
     this.byWorker.delete(workerId);
   }
 
+  /** Whether the worker offers `value` as a choice of an input named `input` (of any class). */
+  offers(workerId: string, input: string, value: string): boolean {
+    const book = this.byWorker.get(workerId);
+    if (!book) return false;
+    return Object.values(book).some((inputs) => inputs[input]?.includes(value) === true);
+  }
+
   get(classType: string, input: string): string[] {
     const all = new Set<string>();
     for (const book of this.byWorker.values()) for (const option of book[classType]?.[input] ?? []) all.add(option);

@@ -43,6 +43,12 @@ export function promptModels(prompt: ApiPrompt, registry: NodeRegistry): string[
   return [...models].sort();
 }
 
+/** The input name and file of a `promptModels` key. */
+export function splitModelKey(key: string): [input: string, value: string] {
+  const colon = key.indexOf(':');
+  return [key.slice(0, colon), key.slice(colon + 1)];
+}
+
 /** ComfyUI's annotated file names: `photo.png [input]`. */
 function stripAnnotation(value: string): { name: string; folder: string } {
   const m = /^(.*) \[(input|output|temp)\]$/.exec(value);
