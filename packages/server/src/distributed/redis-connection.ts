@@ -53,7 +53,9 @@ export async function probeRedis(url: string, timeoutMs = 5000): Promise<string>
     enableReadyCheck: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // connect() rejects with "Connection is closed"; the socket's own error (ECONNREFUSED, ENOTFOUND) says why.
+  let cause: unknown;
+  client.on('error', (err) => (cause ??= err));
   try {
     await client.connect();
     const info = await client.info('server');
@@ -67,7 +69,7 @@ export async function probeRedis(url: string, timeoutMs = 5000): Promise<string>
     return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
   } catch (err) {
     if (err instanceof StartupError) throw err;
-    throw new StartupError(describeRedisError(url, err));
+    throw new StartupError(describeRedisError(url, cause ?? err));
   } finally {
     client.disconnect();
   }
