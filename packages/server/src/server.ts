@@ -16,6 +16,7 @@ import { Router, stripApiPrefix } from './http/router.js';
 import { admitToEditor } from './http/editor-login.js';
 import { listen } from './http/listen.js';
 import { hasEditorBuild, serveEditor } from './http/static-files.js';
+import type { JobRunner } from './jobs/job-runner.js';
 import { JobStore } from './jobs/job-store.js';
 import { Worker } from './jobs/worker.js';
 import { registerFileRoutes } from './routes/files.js';
@@ -75,10 +76,12 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The argv shown by `/system_stats`. */
   argv?: string[];
+  /** Rewrites the node definitions before they are registered (the distributed mode adds the workers' model files to their choices). */
+  wrapNodes?: (defs: readonly AnyNodeDefinition[]) => AnyNodeDefinition[];
 }
 
-/** A running server. */
-export interface PiagraphServer {
+/** A running server, whatever runs its jobs. */
+export interface ServerBase {
   /** `http://host:port`, with the real port. */
   readonly url: string;
   readonly host: string;
@@ -90,7 +93,6 @@ export interface PiagraphServer {
   readonly dirs: DataDirs;
   readonly registry: NodeRegistry;
   readonly store: JobStore;
-  readonly worker: Worker;
   /** The PIA pack, whose models `POST /free` releases; undefined when `piaNodes` is false. */
   readonly pack: PiaPack | undefined;
   /** Ids of jobs that were running when the previous process died (failed or re-queued on this start). */
@@ -98,6 +100,46 @@ export interface PiagraphServer {
   /** Stops accepting requests, puts a running job back in the queue, closes sockets, releases the models, closes the database. */
   close(): Promise<void>;
 }
+
+/** A running server with its in-process worker (the embedded mode). */
+export interface PiagraphServer extends ServerBase {
+  readonly worker: Worker;
+}
+
+/** What a runner is built from: everything `startServer` opened before it. */
+export interface RunnerContext {
+  options: ServerOptions;
+  dirs: DataDirs;
+  store: JobStore;
+  settings: SettingsStore;
+  registry: NodeRegistry;
+  pack: PiaPack | undefined;
+  hub: WsHub;
+  token: string | undefined;
+  log: (line: string) => void;
+  /** Steps that undo what the factory opened if the start fails later; the factory pushes them. */
+  undo: (() => unknown)[];
+}
+
+/** Builds the job runner of a server; the embedded one by default, the distributed mode's in `startDistributedServer`. */
+export type RunnerFactory<R extends JobRunner> = ((ctx: RunnerContext) => R | Promise<R>) & {
+  /**
+   * Jobs the store has as running are still running elsewhere (on worker processes), so start-up leaves them alone
+   * instead of failing or re-queueing them as jobs of a process that died.
+   */
+  keepsRunningJobs?: boolean;
+};
+
+/** The in-process worker over graph-core's executor: the embedded single-process mode. */
+const embeddedRunner: RunnerFactory<Worker> = ({ options, store, settings, registry, pack, hub, log }) => {
+  const executor = new Executor(registry, options.cacheBudgetBytes !== undefined ? { cacheBudgetBytes: options.cacheBudgetBytes } : {});
+  return new Worker(store, executor, hub, settings, {
+    ...(options.maxHistory !== undefined ? { maxHistory: options.maxHistory } : {}),
+    ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
+    ...(pack ? { releaseModels: () => pack.release() } : {}),
+    log,
+  });
+};
 
 /** The editor build next to this package in a checkout: `packages/editor/dist`. */
 export function defaultEditorDir(): string {
@@ -124,6 +166,12 @@ export function buildRouter(s: ServerServices): Router {
  * job queue and history in SQLite under `dataDir`, one worker, and the editor at `/`.
  */
 export async function startServer(options: ServerOptions = {}): Promise<PiagraphServer> {
+  const { runner, ...server } = await startServerWith(options, embeddedRunner);
+  return { ...server, worker: runner };
+}
+
+/** `startServer` with another job runner (the distributed mode's); the server answers the same routes either way. */
+export async function startServerWith<R extends JobRunner>(options: ServerOptions, makeRunner: RunnerFactory<R>): Promise<ServerBase & { runner: R }> {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   const tokenGenerated = options.token === undefined && !loopback;
@@ -140,7 +188,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Piagraph
   // Everything opened from here on is closed again if the start fails (a busy port, a damaged database).
   const undo: (() => unknown)[] = [() => lock.release()];
   try {
-    return await startLocked(options, { host, token, tokenGenerated, maxUploadBytes, log, device, dirs, lock }, undo);
+    return await startLocked(options, { host, token, tokenGenerated, maxUploadBytes, log, device, dirs, lock }, undo, makeRunner);
   } catch (err) {
     for (const step of undo.reverse()) {
       try {
@@ -164,13 +212,18 @@ interface StartContext {
   lock: DataDirLock;
 }
 
-async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() => unknown)[]): Promise<PiagraphServer> {
+async function startLocked<R extends JobRunner>(
+  options: ServerOptions,
+  ctx: StartContext,
+  undo: (() => unknown)[],
+  makeRunner: RunnerFactory<R>,
+): Promise<ServerBase & { runner: R }> {
   const { host, token, tokenGenerated, maxUploadBytes, log, device, dirs, lock } = ctx;
   const db: Database = openDatabase(dirs.database);
   undo.push(() => db.close());
   const store = new JobStore(db);
   const settings = new SettingsStore(db);
-  const recoveredJobs = store.recoverInterrupted(options.requeueInterrupted ?? false);
+  const recoveredJobs = makeRunner.keepsRunningJobs ? [] : store.recoverInterrupted(options.requeueInterrupted ?? false);
   for (const id of recoveredJobs) {
     log(options.requeueInterrupted ? `re-queued interrupted job ${id}` : `job ${id} was running when the server stopped; marked failed`);
   }
@@ -189,14 +242,13 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
         });
   if (pack) {
     undo.push(() => pack.release());
-    registry.registerPack('piagraph.nodes-pia', pack.nodes);
+    registry.registerPack('piagraph.nodes-pia', options.wrapNodes ? options.wrapNodes(pack.nodes) : pack.nodes);
   }
   // The editor's first screen shows the demo picture's thumbnail: have it in input/ before the first request.
   await pack?.ready;
-  if (options.nodes && options.nodes.length > 0) registry.register(...options.nodes);
-  const executor = new Executor(registry, options.cacheBudgetBytes !== undefined ? { cacheBudgetBytes: options.cacheBudgetBytes } : {});
+  if (options.nodes && options.nodes.length > 0) registry.register(...(options.wrapNodes ? options.wrapNodes(options.nodes) : options.nodes));
 
-  let worker: Worker | undefined;
+  let worker: R | undefined;
   const hub = new WsHub(
     {
       queueRemaining: () => store.countActive(),
@@ -212,12 +264,8 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     log,
   );
   undo.push(() => hub.close());
-  worker = new Worker(store, executor, hub, settings, {
-    ...(options.maxHistory !== undefined ? { maxHistory: options.maxHistory } : {}),
-    ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
-    ...(pack ? { releaseModels: () => pack.release() } : {}),
-    log,
-  });
+  worker = await makeRunner({ options, dirs, store, settings, registry, pack, hub, token, log, undo });
+  const runner = worker;
   const services: ServerServices = {
     dirs,
     registry,
@@ -230,6 +278,7 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     argv: options.argv ?? process.argv.slice(1),
   };
   const router = buildRouter(services);
+  runner.registerRoutes?.(router);
   const editorDir = options.editorDir === null ? undefined : (options.editorDir ?? defaultEditorDir());
 
   const access: Access = {
@@ -245,7 +294,7 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     void handleRequest(req, res, router, access, editorDir);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    handleUpgrade(req, socket, head, hub, access);
+    handleUpgrade(req, socket, head, hub, access, runner);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -255,14 +304,14 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
   const port = (server.address() as AddressInfo).port;
   if (token !== undefined) access.cookie = sessionCookie(token, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  worker.kick();
+  runner.start();
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await worker.close();
+      await runner.close();
       // Upgraded sockets still count as the server's connections, so they must go before `close` can finish.
       await hub.close();
       await stopped;
@@ -280,7 +329,7 @@ async function startLocked(options: ServerOptions, ctx: StartContext, undo: (() 
     dirs,
     registry,
     store,
-    worker,
+    runner,
     pack,
     recoveredJobs,
     close,
@@ -332,13 +381,18 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, router: 
   }
 }
 
-function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, access: Access): void {
+function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, access: Access, runner: JobRunner): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   try {
-    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
+    const own = runner.handleUpgrade !== undefined && url.pathname !== '/ws' && url.pathname !== '/api/ws';
+    if (!own && url.pathname !== '/ws' && url.pathname !== '/api/ws') throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
     checkHost(req.headers.host, access.hosts);
     checkOrigin(req.headers.host, req.headers.origin, (name) => isLocalName(name, access.hosts));
     checkToken(req, url.searchParams, access.token, access.cookie);
+    if (own) {
+      if (!runner.handleUpgrade!(url.pathname, req, socket, head)) throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
+      return;
+    }
   } catch (err) {
     const e = toHttpError(err);
     const body = JSON.stringify(e.toBody());

@@ -27,8 +27,9 @@ export async function queueFromBody(
     extraData: body.extra_data,
     workflowId,
   });
+  // The distributed runner refuses a job Redis cannot take (the store row is removed again): answered as its error.
+  await s.worker.queued(job);
   s.hub.broadcastStatus();
-  s.worker.kick();
   // Bounded: a graph with thousands of failing nodes must not make a gigabyte answer.
   const bounded = boundNodeErrors(nodeErrors);
   sendJson(res, 200, {
