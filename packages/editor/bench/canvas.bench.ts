@@ -16,7 +16,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PAN_FRAMES = 180;
 /** Zooms the pans run at: 1 (widgets readable) and 0.5 (an overview). */
-const PAN_ZOOMS = [1, 0.5];
+const PAN_ZOOMS = (process.env.BENCH_ZOOMS ?? '1,0.6,0.3').split(',').map(Number);
 
 interface Pan {
   fps: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canvasRectToArea, intersects, isBoxGesture, nodesInRect, normalizeRect, type Rect } from '../src/rete/box-select.js';
+import { intersects, isBoxGesture, nodesInRect, normalizeRect, screenRectToGraph, type Rect } from '../src/canvas/geometry.js';
 
 const noKeys = { ctrlKey: false, shiftKey: false, metaKey: false };
 
@@ -10,7 +10,7 @@ describe('box selection geometry', () => {
 
   it('converts a canvas rectangle to area coordinates through pan and zoom', () => {
     // Zoom 0.5 panned by (100, 50): canvas x 200 is graph (200 - 100) / 0.5 = 200; 100 px span 200 graph units.
-    expect(canvasRectToArea({ x: 200, y: 150, width: 100, height: 100 }, { x: 100, y: 50, k: 0.5 })).toEqual({ x: 200, y: 200, width: 200, height: 200 });
+    expect(screenRectToGraph({ x: 200, y: 150, width: 100, height: 100 }, { x: 100, y: 50, k: 0.5 })).toEqual({ x: 200, y: 200, width: 200, height: 200 });
   });
 
   it('does not count rectangles that only touch at an edge as intersecting', () => {
@@ -26,13 +26,13 @@ describe('box selection geometry', () => {
       ['above', { x: 0, y: 0, width: 260, height: 120 }],
       ['touching', { x: 400, y: 300, width: 50, height: 50 }],
     ];
-    const area = canvasRectToArea(normalizeRect({ x: 300, y: 250 }, { x: 200, y: 150 }), { x: 100, y: 50, k: 0.5 });
+    const area = screenRectToGraph(normalizeRect({ x: 300, y: 250 }, { x: 200, y: 150 }), { x: 100, y: 50, k: 0.5 });
     expect(nodesInRect(area, nodes)).toEqual(['inside', 'overlaps', 'top-edge']);
   });
 
   it('finds a different set for the same screen rectangle at zoom 1', () => {
     // At zoom 1 the rectangle covers graph 100..200 on both axes: none of the nodes above.
-    const area = canvasRectToArea({ x: 200, y: 150, width: 100, height: 100 }, { x: 100, y: 50, k: 1 });
+    const area = screenRectToGraph({ x: 200, y: 150, width: 100, height: 100 }, { x: 100, y: 50, k: 1 });
     expect(area).toEqual({ x: 100, y: 100, width: 100, height: 100 });
     expect(nodesInRect(area, [['overlaps', { x: 350, y: 350, width: 260, height: 120 }]])).toEqual([]);
   });
