@@ -8,6 +8,7 @@ import type { UNetHandle } from '../models/index.js';
 import type { ConditioningValue } from '../nodes/socket-values.js';
 import type { ConditionedModel, CondKind, ModelSamplingDiscrete } from '../samplers/index.js';
 import { PipelineError } from './errors.js';
+import { frameText } from './video-model.js';
 
 /** The two prompts of a KSampler. */
 export interface Prompts {
@@ -35,7 +36,8 @@ export function imageConditionedModel(unet: UNetHandle, ms: ModelSamplingDiscret
   const perImage = c * h * w;
   const [, tokens, width] = prompts.positive.dims;
   const perText = tokens * width;
-  const textOf = (kind: CondKind) => (kind === 'cond' ? prompts.positive.data : prompts.negative.data);
+  // A per-frame conditioning (prompt scheduling) gives image i its entry i, repeated as ComfyUI repeats a cond batch.
+  const textOf = (kind: CondKind, i: number) => frameText(kind === 'cond' ? prompts.positive : prompts.negative, i);
   return async (x, sigma, conds) => {
     const k = conds.length;
     const xin = ms.calculateInput(sigma, x);
@@ -44,7 +46,7 @@ export function imageConditionedModel(unet: UNetHandle, ms: ModelSamplingDiscret
     const text = new Float32Array(k * b * perText);
     conds.forEach((kind, j) => {
       sample.set(xin, j * b * perImage);
-      for (let i = 0; i < b; i++) text.set(textOf(kind), (j * b + i) * perText);
+      for (let i = 0; i < b; i++) text.set(textOf(kind, i), (j * b + i) * perText);
     });
     const eps = await unet.run({ data: sample, dims: [k * b, c, 1, h, w] }, ms.timestep(sigma), { data: text, dims: [k * b, tokens, width] });
     return conds.map((_, j) => ms.calculateDenoised(sigma, eps.data.subarray(j * b * perImage, (j + 1) * b * perImage), x));

@@ -6,6 +6,9 @@ import { emptyLatentImageLargeNode } from './empty-latent-large.js';
 import { loadAnimateDiffModelNode } from './load-model.js';
 import { animateDiffLoaderGen1Node, animateDiffLoaderWithContextNode } from './loader-gen1.js';
 import { multivalDynamicNode } from './multival.js';
+import { animateDiffLoraLoaderNode } from './motion-lora-loader.js';
+import { promptSchedulingLatentsNode, promptSchedulingNode } from './prompt-scheduling.js';
+import { sampleSettingsNode } from './sample-settings.js';
 import { applyAnimateDiffModelWithPiaNode, inputPiaMultivalNode, inputPiaPaperPresetsNode } from './pia.js';
 import { useEvolvedSamplingNode } from './use-evolved-sampling.js';
 import './values.js';
@@ -26,5 +29,9 @@ export function animateDiffNodes(pack: PackContext): AnyNodeDefinition[] {
     applyAnimateDiffModelWithPiaNode(pack),
     inputPiaPaperPresetsNode(pack),
     inputPiaMultivalNode(pack),
+    sampleSettingsNode(pack),
+    animateDiffLoraLoaderNode(pack),
+    promptSchedulingNode(pack),
+    promptSchedulingLatentsNode(pack),
   ];
 }

@@ -46,5 +46,12 @@ declare module '@piagraph/graph-core' {
     AD_SETTINGS: UnsupportedAdeValue;
     AD_KEYFRAMES: UnsupportedAdeValue;
     PER_BLOCK: UnsupportedAdeValue;
+    VALUES_REPLACE: UnsupportedAdeValue;
+    NOISE_LAYERS: UnsupportedAdeValue;
+    ITERATION_OPTS: UnsupportedAdeValue;
+    CUSTOM_CFG: UnsupportedAdeValue;
+    SIGMA_SCHEDULE: UnsupportedAdeValue;
+    IMAGE_INJECT: UnsupportedAdeValue;
+    ANCESTRAL_OPTS: UnsupportedAdeValue;
   }
 }
