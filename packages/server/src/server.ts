@@ -8,7 +8,7 @@ import type { Database } from 'better-sqlite3';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open-database.js';
 import { SettingsStore } from './db/settings-store.js';
-import { NotFoundError, toHttpError } from './errors.js';
+import { BadRequestError, NotFoundError, toHttpError } from './errors.js';
 import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from './files/data-dirs.js';
 import { GraphStore } from './graphs/graph-store.js';
 import { sendError } from './http/respond.js';
@@ -345,7 +345,7 @@ interface Access {
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, router: Router, access: Access, editorDir: string | undefined): Promise<void> {
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const method = req.method ?? 'GET';
     checkHost(req.headers.host, access.hosts);
     checkOrigin(req.headers.host, req.headers.origin, (name) => isLocalName(name, access.hosts));
@@ -381,9 +381,19 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, router: 
   }
 }
 
-function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, access: Access, runner: JobRunner): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+/** The request's URL; a request target the URL parser refuses is the client's error (400), not the server's. */
+function requestUrl(req: IncomingMessage): URL {
   try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new BadRequestError('invalid_url', `The request target is not a valid URL path: ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
+  }
+}
+
+function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: WsHub, access: Access, runner: JobRunner): void {
+  let url: URL;
+  try {
+    url = requestUrl(req);
     const own = runner.handleUpgrade !== undefined && url.pathname !== '/ws' && url.pathname !== '/api/ws';
     if (!own && url.pathname !== '/ws' && url.pathname !== '/api/ws') throw new NotFoundError(`No WebSocket at ${url.pathname}; use /ws`);
     checkHost(req.headers.host, access.hosts);

@@ -31,6 +31,16 @@ export interface JobQuery {
   offset?: number;
 }
 
+/**
+ * A job as the worker holds it: the row number is the key its updates use. An id read back from the database is not
+ * always the string it was written as (SQLite stores text as UTF-8, and a lone surrogate does not survive the trip),
+ * so matching on it could miss the row; the integer cannot.
+ */
+export interface JobRef {
+  seq: number;
+  id: string;
+}
+
 /** Thrown when an operation names a job that does not exist or is not in the state the operation needs. */
 export class JobStateError extends Error {
   override readonly name = 'JobStateError';
@@ -52,7 +62,9 @@ export class JobStore {
     nextSeq: Statement<[], { seq: number }>;
     exists: Statement<[string], { seq: number }>;
     get: Statement<[string], JobRow>;
-    nextPending: Statement<[], { id: string; create_time: number }>;
+    nextPending: Statement<[], { seq: number; id: string; create_time: number }>;
+    getBySeq: Statement<[number], JobRow>;
+    requeue: Statement<[number]>;
     byStatus: Statement<[string], JobRow>;
     markRunning: Statement;
     finish: Statement;
@@ -77,14 +89,16 @@ export class JobStore {
       exists: db.prepare('SELECT seq FROM jobs WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       // Only what the worker needs to decide: a large prompt is decoded once, when the job starts.
-      nextPending: db.prepare("SELECT id, create_time FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
+      nextPending: db.prepare("SELECT seq, id, create_time FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
+      getBySeq: db.prepare('SELECT * FROM jobs WHERE seq = ?'),
+      requeue: db.prepare("UPDATE jobs SET status = 'pending', start_time = NULL WHERE seq = ? AND status = 'running'"),
       byStatus: db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY number, seq'),
-      markRunning: db.prepare("UPDATE jobs SET status = 'running', start_time = ? WHERE id = ? AND status = 'pending'"),
+      markRunning: db.prepare("UPDATE jobs SET status = 'running', start_time = ? WHERE seq = ? AND status = 'pending'"),
       finish: db.prepare(
         `UPDATE jobs SET status = @status, end_time = @end_time,
            finish_seq = (SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM jobs),
            outputs = @outputs, messages = @messages, meta = @meta, error = @error, timings = @timings
-         WHERE id = @id AND status = 'running'`,
+         WHERE seq = @seq AND status = 'running'`,
       ),
       countActive: db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'running')"),
       deletePending: db.prepare("DELETE FROM jobs WHERE id = ? AND status = 'pending'"),
@@ -144,10 +158,21 @@ export class JobStore {
     return row ? decode(row) : undefined;
   }
 
-  /** The job the worker should run next, by priority then insertion: its id and queue time (`get` reads the rest). */
-  nextPending(): { id: string; createTime: number } | undefined {
+  /** The job the worker should run next, by priority then insertion: its keys and queue time (`get` reads the rest). */
+  nextPending(): (JobRef & { createTime: number }) | undefined {
     const row = this.stmts.nextPending.get();
-    return row ? { id: row.id, createTime: row.create_time } : undefined;
+    return row ? { seq: row.seq, id: row.id, createTime: row.create_time } : undefined;
+  }
+
+  /** A job by its row number, the key the worker uses (see `JobRef`). */
+  getBySeq(seq: number): JobRecord | undefined {
+    const row = this.stmts.getBySeq.get(seq);
+    return row ? decode(row) : undefined;
+  }
+
+  /** The row number of a job given by id, or the one a `JobRef` carries. */
+  private seqOf(job: string | JobRef): number | undefined {
+    return typeof job === 'string' ? this.stmts.exists.get(job)?.seq : job.seq;
   }
 
   pending(): JobRecord[] {
@@ -164,14 +189,17 @@ export class JobStore {
   }
 
   /** Claims a pending job for the worker; false when it is no longer pending (deleted meanwhile). */
-  markRunning(id: string, now = Date.now()): boolean {
-    return this.stmts.markRunning.run(now, id).changes === 1;
+  markRunning(job: string | JobRef, now = Date.now()): boolean {
+    const seq = this.seqOf(job);
+    return seq !== undefined && this.stmts.markRunning.run(now, seq).changes === 1;
   }
 
   /** Moves a running job into the history in one update, so it is never absent from both. */
-  finish(id: string, outcome: JobOutcome, now = Date.now()): void {
-    const changes = this.stmts.finish.run({
-      id,
+  finish(job: string | JobRef, outcome: JobOutcome, now = Date.now()): void {
+    const id = typeof job === 'string' ? job : job.id;
+    const seq = this.seqOf(job);
+    const changes = seq === undefined ? 0 : this.stmts.finish.run({
+      seq,
       status: outcome.status,
       end_time: now,
       outputs: JSON.stringify(outcome.outputs),
@@ -192,14 +220,14 @@ export class JobStore {
       const stale = this.running();
       for (const job of stale) {
         if (requeue) {
-          this.db.prepare("UPDATE jobs SET status = 'pending', start_time = NULL WHERE id = ?").run(job.id);
+          this.stmts.requeue.run(job.seq);
           continue;
         }
         const message =
           'The server stopped while this job was running (crash, kill or power loss); it was not finished. ' +
           'Queue it again, or start the server with --requeue-interrupted to re-run such jobs automatically.';
         this.finish(
-          job.id,
+          job,
           {
             status: 'error',
             outputs: {},

@@ -20,9 +20,11 @@ export const MAX_PROMPT_OUTPUTS = 64;
  * stays well under a megabyte where 10 000 failing nodes would make several.
  */
 export const MAX_REPORTED_NODE_ERRORS = 1000;
-/** Why a prompt is too big to queue, as ComfyUI's `invalid_prompt` (`extra_info.reason` says which limit); undefined when within them. */
-export function promptSizeProblem(prompt: ApiPrompt, registry: NodeRegistry, targets: readonly string[] | undefined): ValidationErrorItem | undefined {
+/** Why a prompt cannot be queued before it is even validated (too big, a reserved node id), as ComfyUI's `invalid_prompt` (`extra_info.reason` says which); undefined when none. */
+export function precheckPrompt(prompt: ApiPrompt, registry: NodeRegistry, targets: readonly string[] | undefined): ValidationErrorItem | undefined {
   const ids = Object.keys(prompt);
+  const reserved = reservedNodeIdProblem(prompt);
+  if (reserved) return reserved;
   if (ids.length > MAX_PROMPT_NODES) {
     return {
       type: 'invalid_prompt',
@@ -47,6 +49,23 @@ export function promptSizeProblem(prompt: ApiPrompt, registry: NodeRegistry, tar
     };
   }
   return undefined;
+}
+
+/**
+ * Node ids key plain objects all through validation and the history; "toString" or "__proto__" would find
+ * Object.prototype's members there instead of nothing (and copying "__proto__" into another object sets its
+ * prototype). Real ids are numbers ("12", "3:7" in subgraphs). Checked on the submitted graph too, before any copy.
+ */
+export function reservedNodeIdProblem(graph: unknown): ValidationErrorItem | undefined {
+  if (graph === null || typeof graph !== 'object' || Array.isArray(graph)) return undefined;
+  const reserved = Object.keys(graph).find((id) => id in Object.prototype);
+  if (reserved === undefined) return undefined;
+  return {
+    type: 'invalid_prompt',
+    message: `Node id "${reserved}" is not allowed: it is the name of a built-in property of JavaScript objects`,
+    details: 'Use another id; ComfyUI and piagraph number their nodes.',
+    extra_info: { reason: 'reserved_node_id', node_id: reserved },
+  };
 }
 
 /** `nodeErrors` trimmed for an answer to its first `MAX_REPORTED_NODE_ERRORS` nodes, and how many were left out. */

@@ -198,10 +198,12 @@ export class Worker extends EventEmitter<WorkerEvents> implements JobRunner {
         continue;
       }
       const startTime = Date.now();
-      if (!this.store.markRunning(job.id, startTime)) continue;
-      // Each database step of a large job holds the event loop for a while: other requests get their turn between.
+      // Each database step of a large job holds the event loop for a while: other requests get their turn between,
+      // and a claim that fails (the job deleted meanwhile) never makes this loop spin without yielding.
+      const claimed = this.store.markRunning(job, startTime);
       await yieldToEventLoop();
-      const record = this.store.get(job.id);
+      if (!claimed) continue;
+      const record = this.store.getBySeq(job.seq);
       if (!record) continue;
       await this.runJob({ ...record, status: 'running', startTime });
       await yieldToEventLoop();
@@ -240,7 +242,7 @@ export class Worker extends EventEmitter<WorkerEvents> implements JobRunner {
     this.hub.broadcastStatus(job.clientId);
     this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
     this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });
-    if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
+    if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.getBySeq(job.seq) ?? job, outcome);
   }
 
   /**
@@ -249,10 +251,10 @@ export class Worker extends EventEmitter<WorkerEvents> implements JobRunner {
    */
   private record(job: JobRecord, outcome: JobOutcome): void {
     try {
-      this.store.finish(job.id, outcome);
+      this.store.finish(job, outcome);
     } catch (err) {
       if (!(err instanceof JobStateError)) throw err;
-      const found = this.store.get(job.id);
+      const found = this.store.getBySeq(job.seq);
       this.log(
         `job ${job.id} ended ${outcome.status}, but the database had it ${found ? `as ${found.status}` : 'deleted'} ` +
           'meanwhile (changed by another process?); that record was left as it was',

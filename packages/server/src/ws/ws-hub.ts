@@ -109,14 +109,17 @@ export class WsHub {
 
   /** ComfyUI reads only the first text message, and only if it is `feature_flags`. */
   private onFirstMessage(client: Client, data: RawData): void {
-    let msg: { type?: unknown; data?: Record<string, unknown> };
+    let msg: unknown;
     try {
-      msg = JSON.parse(data.toString()) as typeof msg;
+      msg = JSON.parse(data.toString());
     } catch {
       return;
     }
-    if (msg.type !== 'feature_flags') return;
-    client.supportsPreviewMetadata = msg.data?.supports_preview_metadata === true;
+    // Any JSON may arrive (null, a number, an array): only an object saying feature_flags counts.
+    if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'feature_flags') return;
+    const flags = (msg as { data?: unknown }).data;
+    client.supportsPreviewMetadata =
+      typeof flags === 'object' && flags !== null && (flags as { supports_preview_metadata?: unknown }).supports_preview_metadata === true;
     this.send(client.sid, 'feature_flags', this.features);
   }
 
