@@ -17,15 +17,17 @@ import {
   loadVae,
   sessionOptionsOf,
   UNetHandle,
+  UNET_IO,
   unetGraph,
   sdConfigOf,
-  sessionSettings,
+  resolveSessionSettings,
   type Loaded,
   type PiaModelConfig,
+  type Precision,
   type SessionSettings,
   type VaeHandle,
 } from '../models/index.js';
-import { OnnxSession } from '../onnx/index.js';
+import { OnnxSession, type Device } from '../onnx/index.js';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer/index.js';
 import { PipelineError } from './errors.js';
 import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
@@ -43,7 +45,9 @@ export interface LoadedClip {
 /** Options of a {@link ModelStore}. */
 export interface ModelStoreOptions {
   readonly modelsDir: string;
-  readonly device?: 'cpu' | 'cuda';
+  readonly device?: Device;
+  /** Graph precision (default: float32 on the CPU, float16 on a GPU). */
+  readonly precision?: Precision;
   /** Where the CUDA provider libraries must be for `device: 'cuda'` (default: next to onnxruntime-node's binding). */
   readonly cudaProviderDir?: string;
   /** onnxruntime threads per session (default: onnxruntime's choice). */
@@ -110,10 +114,15 @@ export class ModelStore {
     this.#vaes = new SessionCache(keep);
   }
 
-  #settings(): SessionSettings {
-    return sessionSettings({
+  /**
+   * The session settings, once the device has been checked (a WebGPU probe runs once per process, so a machine
+   * without a Vulkan driver fails the first load with the fix in its message, before any graph is built).
+   */
+  async #settings(): Promise<SessionSettings> {
+    return resolveSessionSettings({
       cacheDir: defaultCacheDir(this.options.modelsDir),
       device: this.options.device ?? 'cpu',
+      ...(this.options.precision !== undefined ? { precision: this.options.precision } : {}),
       ...(this.options.cudaProviderDir !== undefined ? { cudaProviderDir: this.options.cudaProviderDir } : {}),
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
       ...(this.options.spinning !== undefined ? { spinning: this.options.spinning } : {}),
@@ -159,21 +168,22 @@ export class ModelStore {
    */
   unet(recipe: ModelRecipe): Promise<UNetHandle> {
     return this.#unets.get(recipeKey(recipe), async () => {
-      const settings = this.#settings();
+      const settings = await this.#settings();
       const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const started = performance.now();
       const built = await unetGraph(sources, settings, recipe.config);
-      const session = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
+      const session = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, [UNET_IO.out]);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
       return new UNetHandle(session, built.config, built.variant);
     });
   }
 
   /** A session on a cached graph, with `loras` merged in when there are any. */
-  async #open(modelPath: string, loras: readonly LoraApplication[], config: PiaModelConfig, settings: SessionSettings): Promise<OnnxSession> {
-    if (loras.length === 0) return OnnxSession.load(modelPath, sessionOptionsOf(settings));
+  async #open(modelPath: string, loras: readonly LoraApplication[], config: PiaModelConfig, settings: SessionSettings, deviceOutputs: readonly string[] = []): Promise<OnnxSession> {
+    const options = sessionOptionsOf(settings, deviceOutputs);
+    if (loras.length === 0) return OnnxSession.load(modelPath, options);
     const patches = await Promise.all(loras.map(async (l) => ({ lora: await this.#openLora(l.file, config), strength: l.strength })));
-    return (await openLoraSession(modelPath, patches, sessionOptionsOf(settings))).session;
+    return (await openLoraSession(modelPath, patches, options)).session;
   }
 
   #openLora(file: ModelFile, config: PiaModelConfig): Promise<LoraFile> {
@@ -200,7 +210,7 @@ export class ModelStore {
           'ckpt_name',
         );
       }
-      const settings = this.#settings();
+      const settings = await this.#settings();
       const started = performance.now();
       const built = await clipGraph(recipe.checkpoint.path, recipe.clipSkip, settings, recipe.config);
       const encoder = new ClipHandle(await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings), built.config);
@@ -212,8 +222,9 @@ export class ModelStore {
   /** The VAE a VAE recipe describes. */
   vae(recipe: VaeRecipe): Promise<VaeHandle> {
     return this.#vaes.get(recipeKey(recipe), async () => {
+      const settings = await this.#settings();
       const source = recipe.source === 'checkpoint' ? await checkpointVae(recipe.file.path, recipe.config) : await openVaeFile(recipe.file.path);
-      return this.#timed(await loadVae(source, this.#settings()));
+      return this.#timed(await loadVae(source, settings));
     });
   }
 
