@@ -18,3 +18,4 @@ export * from './weights/index.js';
 export * from './nodes/index.js';
 export * from './pipeline/index.js';
 export * from './lora/index.js';
+export * from './device-check/index.js';

@@ -12,6 +12,7 @@ import {
   vaeDecodeNode,
   type PackSettings,
 } from './nodes/index.js';
+import type { Device } from './onnx/index.js';
 import { contextOptionNodes } from './nodes/animatediff/context-options.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 import { animateDiffNodes } from './nodes/animatediff/index.js';
@@ -24,7 +25,7 @@ export interface PiaPackOptions extends PackSettings {
   readonly outputDir: string;
   readonly tempDir: string;
   /** onnxruntime execution provider. */
-  readonly device?: 'cpu' | 'cuda';
+  readonly device?: Device;
 }
 
 /** Socket types the pack adds to graph-core's built-in ones (for the editor's colours). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CudaProviderError } from '@piagraph/nodes-pia';
+import { CudaProviderError, WebGpuProviderError } from '@piagraph/nodes-pia';
 import { CliUsageError, type CliIo } from './cli/cli-io.js';
 import { RUN_USAGE, runCommand, type RunCommandContext } from './cli/run-command.js';
 import { SERVE_USAGE, serveCommand } from './cli/serve-command.js';
@@ -95,7 +95,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       return 2;
     }
     // Says what to install and where; a stack trace would only bury that.
-    if (err instanceof CudaProviderError || err instanceof StartupError) {
+    if (err instanceof CudaProviderError || err instanceof WebGpuProviderError || err instanceof StartupError) {
       io.stderr.write(`piagraph: ${err.message}\n`);
       return 1;
     }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Executor, NodeRegistry, type AnyNodeDefinition } from '@piagraph/graph-core';
-import { assertCudaProvider, createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
+import { assertDevice, createPiaPack, type Device, type PiaPack, type Precision } from '@piagraph/nodes-pia';
 import type { Database } from 'better-sqlite3';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open-database.js';
@@ -54,8 +54,13 @@ export interface ServerOptions {
   nodes?: readonly AnyNodeDefinition[];
   /** Whether to register the PIA pack (default true). */
   piaNodes?: boolean;
-  /** onnxruntime device for the PIA pack (default cpu); `cuda` is refused at start-up without the CUDA provider libraries. */
-  device?: 'cpu' | 'cuda';
+  /**
+   * onnxruntime device for the PIA pack (default cpu); `cuda` is refused at start-up without the CUDA provider
+   * libraries, `webgpu` without a GPU adapter that Dawn can open (a Vulkan driver on Linux).
+   */
+  device?: Device;
+  /** Graph precision of the PIA pack (default float32 on the CPU, float16 on a GPU). */
+  precision?: Precision;
   /** Where those libraries must be (default: next to onnxruntime-node's binding; tests point it elsewhere). */
   cudaProviderDir?: string;
   /** Jobs found running at start-up (the process died under them) go back in the queue instead of failing. */
@@ -180,7 +185,7 @@ export async function startServerWith<R extends JobRunner>(options: ServerOption
   const log = options.log ?? (() => {});
   const device = options.device ?? 'cpu';
   // Refused before anything is opened or listened on: a server whose every PIA job would fail should not start.
-  if (device === 'cuda' && options.piaNodes !== false) assertCudaProvider(options.cudaProviderDir);
+  if (options.piaNodes !== false) await assertDevice(device, options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {});
 
   const dirs = prepareDataDirs(options.dataDir ?? DEFAULT_DATA_DIR);
   // Before the database is opened: a second server on this folder must refuse without touching it.
@@ -207,7 +212,7 @@ interface StartContext {
   tokenGenerated: boolean;
   maxUploadBytes: number;
   log: (line: string) => void;
-  device: 'cpu' | 'cuda';
+  device: Device;
   dirs: DataDirs;
   lock: DataDirLock;
 }
@@ -238,6 +243,7 @@ async function startLocked<R extends JobRunner>(
           outputDir: dirs.output,
           tempDir: dirs.temp,
           device,
+          ...(options.precision !== undefined ? { precision: options.precision } : {}),
           ...(options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {}),
         });
   if (pack) {

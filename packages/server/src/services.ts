@@ -1,4 +1,5 @@
 import type { NodeRegistry } from '@piagraph/graph-core';
+import type { Device } from '@piagraph/nodes-pia';
 import type { DataDirs } from './files/data-dirs.js';
 import type { GraphStore } from './graphs/graph-store.js';
 import type { JobStore } from './jobs/job-store.js';
@@ -16,7 +17,7 @@ export interface ServerServices {
   hub: WsHub;
   maxUploadBytes: number;
   /** The onnxruntime device the PIA pack runs on, reported by `system_stats`. */
-  device: 'cpu' | 'cuda';
+  device: Device;
   /** The argv `system_stats` reports. */
   argv: string[];
 }

@@ -2,8 +2,8 @@
  * Ready-to-run networks over onnxruntime sessions: Float32Arrays and dims in and out, input shapes checked
  * with messages that say what was expected.
  */
-import type * as ort from 'onnxruntime-node';
-import type { OnnxSession } from '../onnx/index.js';
+import * as ort from 'onnxruntime-node';
+import { DeviceTransfer, disposeTensor, type OnnxSession } from '../onnx/index.js';
 import { fillNormal, type Seed } from '../random/index.js';
 import type { PiaModelConfig } from './config.js';
 import { CLIP_IO } from './clip.js';
@@ -63,16 +63,42 @@ export class UNetHandle {
     check('unet', UNET_IO.text, text, [this.variant.textPerFrame ? sample.dims[0]! * frames : sample.dims[0]!, 'L', u.crossAttentionDim]);
     const maxFrames = this.variant.maxFrames ?? u.motionMaxFrames;
     if (this.variant.motion && frames > maxFrames) throw new ModelInputError('unet', UNET_IO.sample, `${frames} frames; the motion modules take at most ${maxFrames}`);
-    const result = await this.session.run({
-      [UNET_IO.sample]: f32(sample),
-      [UNET_IO.timestep]: { dtype: 'float32', shape: [1], data: Float32Array.of(timestep) },
-      [UNET_IO.text]: f32(text),
-    });
-    return out(result[UNET_IO.out], 'unet', UNET_IO.out);
+    const result = await this.runOnDevice(new ort.Tensor('float32', sample.data, [...sample.dims]), timestep, new ort.Tensor('float32', text.data, [...text.dims]));
+    if (result.location === 'cpu') return out(result, 'unet', UNET_IO.out);
+    try {
+      return out(await this.#transfer().toHost(result), 'unet', UNET_IO.out);
+    } finally {
+      disposeTensor(result);
+    }
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  /**
+   * One U-Net call on tensors that may already be on the device (a device-resident sampler's latents and text);
+   * `sample [B, C, F, h, w]` and `text [B, L, D]` are trusted to fit (no shape checks: they stay on the device).
+   * Returns the noise prediction where the session keeps it: on WebGPU a device tensor the caller must dispose,
+   * elsewhere a host tensor.
+   */
+  async runOnDevice(sample: ort.Tensor, timestep: number, text: ort.Tensor): Promise<ort.Tensor> {
+    const result = await this.session.run(
+      { [UNET_IO.sample]: sample, [UNET_IO.timestep]: { dtype: 'float32', shape: [1], data: Float32Array.of(timestep) }, [UNET_IO.text]: text },
+      [UNET_IO.out],
+    );
+    const prediction = result[UNET_IO.out];
+    if (!prediction) throw new ModelInputError('unet', UNET_IO.out, 'the session returned no such output');
+    return prediction;
+  }
+
+  #copies: DeviceTransfer | undefined;
+
+  /** Copies device outputs back for {@link run} (made on first use, on WebGPU only). */
+  #transfer(): DeviceTransfer {
+    this.#copies ??= new DeviceTransfer(this.session.device);
+    return this.#copies;
+  }
+
+  async release(): Promise<void> {
+    await this.#copies?.release();
+    await this.session.release();
   }
 }
 

@@ -18,6 +18,8 @@ export {
   type UNetGraph,
   sdConfigOf,
   sessionSettings,
+  checkDevice,
+  resolveSessionSettings,
   defaultCacheDir,
   type LoadPiaModelsOptions,
   type PiaModels,

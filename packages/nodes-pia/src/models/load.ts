@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import { imageUNetWeights, openMotionCheckpoint, openSdCheckpoint, piaUNetWeights, type MotionCheckpoint, type SdCheckpoint } from '../checkpoints/resolve.js';
 import { checkpointVae, type VaeSource } from '../checkpoints/vae-file.js';
-import { OnnxSession, assertCudaProvider, type GraphBuilder } from '../onnx/index.js';
+import { OnnxSession, assertCudaProvider, assertDevice, deviceGraphChoices, isGpuDevice, type Device, type GraphBuilder, type WebGpuLayout } from '../onnx/index.js';
 import type { SessionOptions } from '../onnx/session.js';
 import { buildCached, cacheKey, type CachedGraph } from './cache.js';
 import { buildClipTextEncoder } from './clip.js';
 import type { PiaModelConfig } from './config.js';
 import { ClipHandle, UNetHandle, VaeHandle } from './handles.js';
 import type { Precision } from './tensors.js';
-import { buildUNet, unetVariantOf, type UNetVariant } from './unet.js';
+import { UNET_IO, buildUNet, unetVariantOf, type UNetVariant } from './unet.js';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
 /** Options of {@link loadPiaModels}. */
@@ -24,8 +24,8 @@ export interface LoadPiaModelsOptions {
   /** Where built graphs are cached (conventionally `models/.cache`). */
   readonly cacheDir: string;
   /** Execution provider (default `cpu`). */
-  readonly device?: 'cpu' | 'cuda';
-  /** Weights/compute type; default float32 on the CPU, float16 on CUDA. */
+  readonly device?: Device;
+  /** Weights/compute type; default float32 on the CPU, float16 on a GPU (CUDA, WebGPU). */
   readonly precision?: Precision;
   /** Config to bind with; default: detected from the checkpoint's shapes. */
   readonly config?: PiaModelConfig;
@@ -39,6 +39,15 @@ export interface LoadPiaModelsOptions {
   readonly parts?: readonly ('unet' | 'vae' | 'clip')[];
   /** Where the CUDA provider libraries must be when `device` is `cuda` (default: next to onnxruntime-node's binding). */
   readonly cudaProviderDir?: string;
+  /** Environment the WebGPU probe runs in when `device` is `webgpu` (default this process's). */
+  readonly probeEnv?: NodeJS.ProcessEnv;
+  /**
+   * Build attention with onnxruntime's fused MultiHeadAttention (else plain MatMul/Softmax). Default: on the CPU, and
+   * on a GPU where `deviceGraphChoices` finds the fused op correct.
+   */
+  readonly fusedAttention?: boolean;
+  /** WebGPU's layout for convolutions (default: NHWC where `deviceGraphChoices` finds it correct, else NCHW). */
+  readonly webgpuLayout?: WebGpuLayout;
 }
 
 /** How long loading took, per graph. */
@@ -61,13 +70,19 @@ type Graph = 'unet' | 'vae-encoder' | 'vae-decoder' | 'clip';
 /** Where and how sessions are opened: shared by the per-network loaders. */
 export interface SessionSettings {
   readonly cacheDir: string;
-  readonly device: 'cpu' | 'cuda';
+  readonly device: Device;
   readonly precision: Precision;
+  /** Whether attention is built with the fused op (see `LoadPiaModelsOptions.fusedAttention`). */
+  readonly fusedAttention: boolean;
+  readonly webgpuLayout?: WebGpuLayout;
   readonly threads?: number;
   readonly spinning?: boolean;
 }
 
-/** The settings of `options` with their defaults, after checking that the device can run at all. */
+/**
+ * The settings of `options` with their defaults, after the checks that can be made at once: CUDA's provider files.
+ * WebGPU needs a probe in a child process, so callers that open sessions await {@link checkDevice} as well.
+ */
 export function sessionSettings(options: Omit<LoadPiaModelsOptions, 'checkpoint' | 'pia'>): SessionSettings {
   const device = options.device ?? 'cpu';
   // Before any checkpoint is read or graph built: without the provider files every CUDA session would fail anyway.
@@ -75,10 +90,37 @@ export function sessionSettings(options: Omit<LoadPiaModelsOptions, 'checkpoint'
   return {
     cacheDir: options.cacheDir,
     device,
-    precision: options.precision ?? (device === 'cuda' ? 'float16' : 'float32'),
+    precision: options.precision ?? (isGpuDevice(device) ? 'float16' : 'float32'),
+    fusedAttention: options.fusedAttention ?? true,
+    ...(options.webgpuLayout !== undefined ? { webgpuLayout: options.webgpuLayout } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
   };
+}
+
+/** Rejects unless the device of `options` can run here (CUDA's provider files, a WebGPU adapter); see `assertDevice`. */
+export function checkDevice(options: Pick<LoadPiaModelsOptions, 'device' | 'cudaProviderDir' | 'probeEnv'>): Promise<void> {
+  return assertDevice(options.device ?? 'cpu', {
+    ...(options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {}),
+    ...(options.probeEnv !== undefined ? { env: options.probeEnv } : {}),
+  });
+}
+
+/**
+ * {@link sessionSettings} once the device has been checked ({@link checkDevice}), with the attention form and WebGPU
+ * layout the device computes correctly (`deviceGraphChoices`): what every loader that opens sessions should use.
+ */
+export async function resolveSessionSettings(options: Omit<LoadPiaModelsOptions, 'checkpoint' | 'pia'>): Promise<SessionSettings> {
+  const settings = sessionSettings(options);
+  await checkDevice(options);
+  const choices = await deviceGraphChoices(settings.device);
+  const layout = options.webgpuLayout ?? choices.webgpuLayout;
+  return { ...settings, fusedAttention: options.fusedAttention ?? choices.fusedAttention, ...(layout ? { webgpuLayout: layout } : {}) };
+}
+
+/** The cache-key options of a graph: the plain attention form is a different graph (the fused one keeps old keys). */
+function keyOptions(settings: SessionSettings, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
+  return settings.fusedAttention ? extra : { ...extra, attention: 'plain' };
 }
 
 /** A session opened from a cached graph, with how long building and opening took. */
@@ -94,16 +136,21 @@ async function cachedGraph(
   config: unknown,
   files: readonly string[],
   build: Parameters<typeof buildCached>[3],
-  extra?: unknown,
+  extra?: Record<string, unknown>,
 ): Promise<CachedGraph> {
-  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: extra });
+  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: keyOptions(settings, extra) });
   return buildCached(settings.cacheDir, key, settings.precision, build);
 }
 
-/** onnxruntime session options of `settings`. */
-export function sessionOptionsOf(settings: SessionSettings): SessionOptions {
+/**
+ * onnxruntime session options of `settings`; `deviceOutputs` stay on a device that can keep them (the U-Net's
+ * noise prediction, so a device-resident sampler never copies it to the host).
+ */
+export function sessionOptionsOf(settings: SessionSettings, deviceOutputs: readonly string[] = []): SessionOptions {
   return {
     executionProviders: [settings.device],
+    ...(deviceOutputs.length > 0 ? { deviceOutputs } : {}),
+    ...(settings.webgpuLayout ? { webgpuLayout: settings.webgpuLayout } : {}),
     ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
     ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),
   };
@@ -116,15 +163,15 @@ async function openGraph(
   config: unknown,
   files: readonly string[],
   build: Parameters<typeof buildCached>[3],
-  extra?: unknown,
+  extra?: Record<string, unknown>,
 ): Promise<OpenedGraph> {
   return openCached(await cachedGraph(settings, graph, config, files, build, extra), settings);
 }
 
 /** Opens a session on a graph already on disk, timing it. */
-async function openCached(cached: CachedGraph, settings: SessionSettings): Promise<OpenedGraph> {
+async function openCached(cached: CachedGraph, settings: SessionSettings, deviceOutputs: readonly string[] = []): Promise<OpenedGraph> {
   const started = performance.now();
-  const session = await OnnxSession.load(cached.modelPath, sessionOptionsOf(settings));
+  const session = await OnnxSession.load(cached.modelPath, sessionOptionsOf(settings, deviceOutputs));
   return { session, report: { ...cached, sessionSeconds: (performance.now() - started) / 1000 } };
 }
 
@@ -159,7 +206,7 @@ export async function unetGraph(sources: UNetSources, settings: SessionSettings,
     const files = [...sd.files, ...(pia?.files ?? [])];
     const variant = unetVariantOf(weights);
     // The PIA graph keeps the cache key it always had; the image graph adds its variant.
-    const graph = await cachedGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision }), pia ? undefined : { variant });
+    const graph = await cachedGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision, fusedAttention: settings.fusedAttention }), pia ? undefined : { variant });
     return { graph, config: cfg, variant };
   } finally {
     await closeAll(sd, pia);
@@ -169,7 +216,7 @@ export async function unetGraph(sources: UNetSources, settings: SessionSettings,
 /** Loads the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
 export async function loadUNet(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<UNetHandle>> {
   const built = await unetGraph(sources, settings, config);
-  const { session, report } = await openCached(built.graph, settings);
+  const { session, report } = await openCached(built.graph, settings, [UNET_IO.out]);
   return { handle: new UNetHandle(session, built.config, built.variant), report: { graphs: { unet: report } } };
 }
 
@@ -177,9 +224,9 @@ export async function loadUNet(sources: UNetSources, settings: SessionSettings, 
 export async function loadVae(source: VaeSource, settings: SessionSettings): Promise<Loaded<VaeHandle>> {
   try {
     const cfg = source.config;
-    const enc = await openGraph(settings, 'vae-encoder', cfg.vae, source.files, (g) => buildVaeEncoder(g, source.vae, cfg.vae, { precision: settings.precision }));
+    const enc = await openGraph(settings, 'vae-encoder', cfg.vae, source.files, (g) => buildVaeEncoder(g, source.vae, cfg.vae, { precision: settings.precision, fusedAttention: settings.fusedAttention }));
     try {
-      const dec = await openGraph(settings, 'vae-decoder', cfg.vae, source.files, (g) => buildVaeDecoder(g, source.vae, cfg.vae, { precision: settings.precision }));
+      const dec = await openGraph(settings, 'vae-decoder', cfg.vae, source.files, (g) => buildVaeDecoder(g, source.vae, cfg.vae, { precision: settings.precision, fusedAttention: settings.fusedAttention }));
       return { handle: new VaeHandle(enc.session, dec.session, cfg), report: { graphs: { 'vae-encoder': enc.report, 'vae-decoder': dec.report } } };
     } catch (err) {
       await enc.session.release();
@@ -215,7 +262,7 @@ export async function loadClip(checkpoint: string, clipSkip: number, settings: S
  * `m.vae.decode(...)`, `m.clip.encode(ids)`.
  */
 export async function loadPiaModels(options: LoadPiaModelsOptions): Promise<PiaModels> {
-  const settings = sessionSettings(options);
+  const settings = await resolveSessionSettings(options);
   const parts = new Set(options.parts ?? ['unet', 'vae', 'clip']);
   // The config is read once, so a checkpoint that does not open fails before any graph is built.
   const config = options.config ?? (await sdConfigOf(options.checkpoint));

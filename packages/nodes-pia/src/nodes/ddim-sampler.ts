@@ -87,8 +87,9 @@ export function ddimSamplerNode(pack: PackContext) {
         eta: inputs.eta,
         strength: inputs.denoise,
         signal: ctx.signal,
+        previews: inputs.preview !== false,
         onStep: async (step) => {
-          const preview = inputs.preview === false ? undefined : await latentPreview(step.denoised, step.shape);
+          const preview = inputs.preview === false || !step.denoised ? undefined : await latentPreview(step.denoised, step.shape);
           ctx.progress(step.step, step.total, preview ? { format: preview.format, data: preview.data } : undefined);
         },
       });

@@ -2,6 +2,8 @@
  * What the PIA nodes share within one pack instance: the host's folders, the model store and the video formats this
  * machine can write.
  */
+import type { Precision } from '../models/index.js';
+import type { Device } from '../onnx/index.js';
 import { VIDEO_FORMATS, availableVideoFormats, type VideoFormat } from '../video/index.js';
 import { DEMO_CHECKPOINT, DEMO_IMAGE, DEMO_LORA, DEMO_PIA, DEMO_VAE, ensureDemoImage, ensureDemoModelsFor, withDemo } from '../pipeline/demo-assets.js';
 import { DEMO_MOTION_MODELS } from '../pipeline/demo-motion.js';
@@ -15,7 +17,9 @@ export interface PackSettings {
   readonly inputDir: string;
   readonly outputDir: string;
   readonly tempDir: string;
-  readonly device?: 'cpu' | 'cuda';
+  readonly device?: Device;
+  /** Graph precision (default: float32 on the CPU, float16 on a GPU). */
+  readonly precision?: Precision;
   /** Where the CUDA provider libraries must be for `device: 'cuda'` (default: next to onnxruntime-node's binding). */
   readonly cudaProviderDir?: string;
   readonly threads?: number;
@@ -41,6 +45,7 @@ export class PackContext {
     this.store = new ModelStore({
       modelsDir: settings.modelsDir,
       ...(settings.device ? { device: settings.device } : {}),
+      ...(settings.precision ? { precision: settings.precision } : {}),
       ...(settings.cudaProviderDir !== undefined ? { cudaProviderDir: settings.cudaProviderDir } : {}),
       ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
       ...(settings.spinning !== undefined ? { spinning: settings.spinning } : {}),

@@ -64,6 +64,7 @@ export function piaAnimateNode(pack: PackContext) {
         steps: inputs.num_inference_steps,
         cfg: inputs.guidance_scale,
         signal: ctx.signal,
+        previews: false,
         onStep: (step) => ctx.progress(step.step, step.total),
       });
       const frames = await decodeVideoLatent(vae, samples, [1, channels, mask.length, h, w], 4);

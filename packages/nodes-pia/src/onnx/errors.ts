@@ -13,7 +13,9 @@ export type OnnxErrorCode =
   | 'weights-read'
   | 'session-create'
   | 'session-run'
-  | 'cuda-unavailable';
+  | 'cuda-unavailable'
+  | 'webgpu-unavailable'
+  | 'unknown-device';
 
 /**
  * An error raised by the ONNX builder or the session helper. `code` is stable for programs,

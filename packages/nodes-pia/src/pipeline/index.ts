@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './conditioning.js';
 export * from './sampler.js';
+export * from './device-loop.js';
 export * from './preview.js';
 export * from './decode.js';
 export * from './text.js';

@@ -18,16 +18,18 @@ import {
   loadVae,
   sessionOptionsOf,
   UNetHandle,
+  UNET_IO,
   unetGraph,
   sdConfigOf,
-  sessionSettings,
+  resolveSessionSettings,
   type Loaded,
   type ModelWeights,
   type PiaModelConfig,
+  type Precision,
   type SessionSettings,
   type VaeHandle,
 } from '../models/index.js';
-import { OnnxSession } from '../onnx/index.js';
+import { OnnxSession, type Device } from '../onnx/index.js';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer/index.js';
 import { PipelineError } from './errors.js';
 import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
@@ -45,7 +47,9 @@ export interface LoadedClip {
 /** Options of a {@link ModelStore}. */
 export interface ModelStoreOptions {
   readonly modelsDir: string;
-  readonly device?: 'cpu' | 'cuda';
+  readonly device?: Device;
+  /** Graph precision (default: float32 on the CPU, float16 on a GPU). */
+  readonly precision?: Precision;
   /** Where the CUDA provider libraries must be for `device: 'cuda'` (default: next to onnxruntime-node's binding). */
   readonly cudaProviderDir?: string;
   /** onnxruntime threads per session (default: onnxruntime's choice). */
@@ -120,10 +124,15 @@ export class ModelStore {
     this.#vaes = new SessionCache(keep);
   }
 
-  #settings(): SessionSettings {
-    return sessionSettings({
+  /**
+   * The session settings, once the device has been checked (a WebGPU probe runs once per process, so a machine
+   * without a Vulkan driver fails the first load with the fix in its message, before any graph is built).
+   */
+  async #settings(): Promise<SessionSettings> {
+    return resolveSessionSettings({
       cacheDir: defaultCacheDir(this.options.modelsDir),
       device: this.options.device ?? 'cpu',
+      ...(this.options.precision !== undefined ? { precision: this.options.precision } : {}),
       ...(this.options.cudaProviderDir !== undefined ? { cudaProviderDir: this.options.cudaProviderDir } : {}),
       ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
       ...(this.options.spinning !== undefined ? { spinning: this.options.spinning } : {}),
@@ -186,18 +195,18 @@ export class ModelStore {
   async unet(recipe: ModelRecipe): Promise<UNetHandle> {
     // Motion recipes keep a session per strength: their LoRAs are merged with the motion patches (see #open).
     const handle = await this.#unets.get(recipeKey(recipe, { strengths: !this.#liveLoras || recipe.motion !== undefined }), async () => {
-      const settings = this.#settings();
+      const settings = await this.#settings();
       const started = performance.now();
       if (recipe.motion) {
         const motion = recipe.motion;
         const built = await motionUNetGraph({ checkpoint: recipe.checkpoint.path, motion: motion.file.path, norms: motion.norms }, settings, recipe.config);
-        const session = await withMotionPatch(motion, async (replaced) => (await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced)).session);
+        const session = await withMotionPatch(motion, async (replaced) => (await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced, [UNET_IO.out])).session);
         this.lastLoadSeconds = (performance.now() - started) / 1000;
         return new UNetHandle(session, built.config, built.variant);
       }
       const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const built = await unetGraph(sources, settings, recipe.config);
-      const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
+      const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, undefined, [UNET_IO.out]);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
       return this.#track(new UNetHandle(opened.session, built.config, built.variant), opened.tuner);
     });
@@ -218,13 +227,16 @@ export class ModelStore {
     settings: SessionSettings,
     /** Tensors swapped in besides the LoRAs (a motion model's patches); given, the session is never a live one. */
     replaced?: ModelWeights,
+    /** Outputs left on the device (the U-Net's prediction on a GPU). */
+    deviceOutputs: readonly string[] = [],
   ): Promise<{ session: OnnxSession; tuner?: LoraTuner }> {
+    const options = sessionOptionsOf(settings, deviceOutputs);
     const swapped = replaced ?? new Map();
-    if (loras.length === 0 && swapped.size === 0) return { session: await OnnxSession.load(modelPath, sessionOptionsOf(settings)) };
-    if (loras.length === 0) return { session: (await openPatchedSession(modelPath, swapped, sessionOptionsOf(settings))).session };
+    if (loras.length === 0 && swapped.size === 0) return { session: await OnnxSession.load(modelPath, options) };
+    if (loras.length === 0) return { session: (await openPatchedSession(modelPath, swapped, options)).session };
     const patches = await this.#patches(loras, config);
-    if (!this.#liveLoras || replaced) return { session: (await openLoraSession(modelPath, patches, sessionOptionsOf(settings), swapped)).session };
-    const live = await openLiveLoraSession(modelPath, patches, sessionOptionsOf(settings));
+    if (!this.#liveLoras || replaced) return { session: (await openLoraSession(modelPath, patches, options, swapped)).session };
+    const live = await openLiveLoraSession(modelPath, patches, options);
     return { session: live.session, tuner: { strengths: strengthsKey(loras), setLoras: (p) => live.setLoras(p) } };
   }
 
@@ -271,7 +283,7 @@ export class ModelStore {
           'ckpt_name',
         );
       }
-      const settings = this.#settings();
+      const settings = await this.#settings();
       const started = performance.now();
       const built = await clipGraph(recipe.checkpoint.path, recipe.clipSkip, settings, recipe.config);
       const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
@@ -285,8 +297,9 @@ export class ModelStore {
   /** The VAE a VAE recipe describes. */
   vae(recipe: VaeRecipe): Promise<VaeHandle> {
     return this.#vaes.get(recipeKey(recipe), async () => {
+      const settings = await this.#settings();
       const source = recipe.source === 'checkpoint' ? await checkpointVae(recipe.file.path, recipe.config) : await openVaeFile(recipe.file.path);
-      return this.#timed(await loadVae(source, this.#settings()));
+      return this.#timed(await loadVae(source, settings));
     });
   }
 

@@ -4,9 +4,11 @@
  * step. Interruption is checked before every step, so an aborted run stops within one U-Net call.
  */
 import type { UNetHandle } from '../models/index.js';
+import type { Device, OnnxSession } from '../onnx/index.js';
 import { NormalGenerator, TorchCpuGenerator, type Seed } from '../random/index.js';
 import { DdimScheduler } from '../schedulers/index.js';
 import { applyGuidance, assembleUNetInput, conditionOnEveryFrame, predictOriginal, stackEmbeddings, type LatentShape } from './conditioning.js';
+import { sampleVideoOnDevice } from './device-loop.js';
 import { PipelineError } from './errors.js';
 import { activeContextOptions, contextWindows, fuseWeights, type ContextOptionsValue } from '../samplers/context/index.js';
 
@@ -16,10 +18,10 @@ export interface StepInfo {
   readonly step: number;
   readonly total: number;
   readonly timestep: number;
-  /** x_{t−Δ} after the step. */
-  readonly latents: Float32Array;
-  /** The step's estimate of the clean latent (for previews). */
-  readonly denoised: Float32Array;
+  /** x_{t−Δ} after the step (the host loop only: the device loop keeps it on the device). */
+  readonly latents?: Float32Array;
+  /** The step's estimate of the clean latent, for previews (on the device loop only when `previews` is on). */
+  readonly denoised?: Float32Array;
   readonly shape: LatentShape;
 }
 
@@ -52,6 +54,13 @@ export interface SampleVideoOptions {
   readonly context?: ContextOptionsValue;
   readonly signal?: AbortSignal;
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
+  /**
+   * `host`: tensors come back to JavaScript at every step; `device`: they stay on the U-Net's device
+   * (`device-loop.ts`). Default: `device` when the U-Net runs on a GPU and no context windows are asked for.
+   */
+  readonly loop?: 'host' | 'device';
+  /** Whether the device loop reads the clean-latent estimate back at each step for `onStep` (default true). */
+  readonly previews?: boolean;
 }
 
 /**
@@ -133,8 +142,19 @@ async function fuseWindows(
   return out;
 }
 
+/** The device the U-Net runs on (stand-ins without a session, as tests use, count as the CPU). */
+function unetDevice(unet: UNetHandle): Device {
+  return (unet.session as OnnxSession | undefined)?.device ?? 'cpu';
+}
+
 /** Runs the sampler; returns the final latent `[1, 4, F, h, w]` as a flat array. */
 export async function sampleVideo(options: SampleVideoOptions): Promise<Float32Array> {
+  const loop = options.loop ?? (unetDevice(options.unet) !== 'cpu' && !options.context ? 'device' : 'host');
+  if (loop === 'device') {
+    if (options.context) throw new PipelineError('bad-option', 'the device-resident sampler does not sample in context windows; use the host loop', {}, 'context_options');
+    const { context: _context, loop: _loop, ...rest } = options;
+    return sampleVideoOnDevice({ ...rest, ...(options.onStep ? { previews: options.previews ?? true } : {}) });
+  }
   const latentChannels = options.unet.config.unet.latentChannels;
   const shape: LatentShape = { channels: latentChannels, frames: options.mask.length, height: options.height, width: options.width };
   const size = shape.channels * shape.frames * shape.height * shape.width;

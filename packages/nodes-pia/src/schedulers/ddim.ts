@@ -171,23 +171,28 @@ export class DdimScheduler implements Scheduler {
     return this.alphasCumprod[timestep]!;
   }
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): Float32Array {
+  /**
+   * The scalars of one step, `x_prev = sqrtAPrev·x0 + dirCoef·ε + std·noise` with `x0 = (x − sqrtBT·ε) / sqrtAT`
+   * (ε-prediction), in double precision: {@link step} uses them, and the device-resident sampler feeds them to its
+   * step graph so both compute the same numbers.
+   */
+  stepCoefficients(timestep: number, eta = 0): { sqrtAT: number; sqrtBT: number; sqrtAPrev: number; dirCoef: number; std: number } {
     const steps = this.numInferenceSteps;
     if (steps === undefined) {
       throw new SchedulerError('timesteps_not_set', 'call setTimesteps(numInferenceSteps) before step()');
     }
-    checkSameLength(modelOutput, 'modelOutput', sample, 'sample');
-    const eta = options.eta ?? 0;
     if (!(eta >= 0)) throw new SchedulerError('invalid_eta', `eta must be >= 0, got ${eta}`, { eta });
-
     const prevTimestep = timestep - Math.floor(this.config.numTrainTimesteps / steps);
     const aT = this.alphaAt(timestep);
     const aPrev = prevTimestep >= 0 ? this.alphasCumprod[prevTimestep]! : this.finalAlphaCumprod;
-    const sqrtAT = Math.sqrt(aT);
-    const sqrtBT = Math.sqrt(1 - aT);
     const std = eta > 0 ? eta * Math.sqrt(ddimVariance(aT, aPrev)) : 0;
-    const sqrtAPrev = Math.sqrt(aPrev);
-    const dirCoef = Math.sqrt(Math.max(1 - aPrev - std * std, 0));
+    return { sqrtAT: Math.sqrt(aT), sqrtBT: Math.sqrt(1 - aT), sqrtAPrev: Math.sqrt(aPrev), dirCoef: Math.sqrt(Math.max(1 - aPrev - std * std, 0)), std };
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: StepOptions = {}): Float32Array {
+    checkSameLength(modelOutput, 'modelOutput', sample, 'sample');
+    const eta = options.eta ?? 0;
+    const { sqrtAT, sqrtBT, sqrtAPrev, dirCoef, std } = this.stepCoefficients(timestep, eta);
     const noise = eta > 0 ? drawNoise(options.noise, sample.length) : undefined;
     const isV = this.config.predictionType === 'v_prediction';
     const clip = this.config.clipSample ? this.config.clipSampleRange : Infinity;

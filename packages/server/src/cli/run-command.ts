@@ -16,11 +16,12 @@ import {
   type UiOutput,
   type ValidationErrorItem,
 } from '@piagraph/graph-core';
-import { createPiaPack } from '@piagraph/nodes-pia';
+import { assertDevice, createPiaPack, type Device, type Precision } from '@piagraph/nodes-pia';
 import { acquireDataDirLock } from '../db/data-dir-lock.js';
 import { DEFAULT_DATA_DIR, prepareDataDirs, type DataDirs } from '../files/data-dirs.js';
 import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { CliUsageError, type CliIo } from './cli-io.js';
+import { DEVICE_FLAGS_USAGE, DEVICE_FLAG_OPTIONS, parseDeviceFlags } from './device-flags.js';
 import { loadNodePacks } from './load-packs.js';
 import { applyOverrides, parseOverride } from './overrides.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -33,7 +34,7 @@ Options:
   --set NODE.INPUT=VALUE   override an input (repeatable); NODE is a node id or title, VALUE is JSON or text
   --out DIR                write outputs here instead of <data-dir>/output
   --data-dir DIR           data root with models/ and input/ (default ./${DEFAULT_DATA_DIR})
-  --device cpu|cuda        onnxruntime device for the PIA nodes (default cpu)
+${DEVICE_FLAGS_USAGE}
   --pack MODULE            load extra node definitions from a module (repeatable)
   -h, --help               show this help`;
 
@@ -93,7 +94,7 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
       set: { type: 'string', multiple: true },
       out: { type: 'string' },
       'data-dir': { type: 'string' },
-      device: { type: 'string' },
+      ...DEVICE_FLAG_OPTIONS,
       pack: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -103,9 +104,7 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError(`run takes one graph file, got ${positionals.length}`);
-  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') {
-    throw new CliUsageError(`--device must be cpu or cuda, got "${values.device}"`);
-  }
+  const deviceFlags = parseDeviceFlags(values);
   const overrides = (values.set ?? []).map(parseOverride);
   const file = resolve(ctx.cwd, positionals[0]!);
   let text: string;
@@ -120,20 +119,23 @@ export async function runCommand(argv: readonly string[], ctx: RunCommandContext
   // A server (or another run) on this folder writes to the same output/ and temp/: one process per folder.
   const lock = acquireDataDirLock(dirs.lock, dirs.root, 'piagraph run');
   try {
-    return await runLocked(values, ctx, text, file, overrides, dirs);
+    const { device: _device, precision: _precision, ...rest } = values;
+    return await runLocked({ ...rest, ...deviceFlags }, ctx, text, file, overrides, dirs);
   } finally {
     lock.release();
   }
 }
 
 async function runLocked(
-  values: { out?: string; device?: string; pack?: string[] },
+  values: { out?: string; device?: Device; precision?: Precision; pack?: string[] },
   ctx: RunCommandContext,
   text: string,
   file: string,
   overrides: ReturnType<typeof parseOverride>[],
   dirs: DataDirs,
 ): Promise<number> {
+  // Before the graph runs: a device that cannot run here fails now, saying what to install, not at the first model.
+  if (values.device) await assertDevice(values.device);
   let outputDir = dirs.output;
   if (values.out !== undefined) {
     const out = isAbsolute(values.out) ? values.out : resolve(ctx.cwd, values.out);
@@ -146,7 +148,8 @@ async function runLocked(
     inputDir: dirs.input,
     outputDir,
     tempDir: dirs.temp,
-    ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+    ...(values.device ? { device: values.device } : {}),
+    ...(values.precision ? { precision: values.precision } : {}),
   });
   registry.registerPack('piagraph.nodes-pia', pack.nodes);
   const extra = [

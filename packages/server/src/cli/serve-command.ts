@@ -6,6 +6,7 @@ import { startDistributedServer } from '../distributed/start-distributed.js';
 import { redactRedisUrl } from '../distributed/redis-connection.js';
 import { startServer, type ServerBase } from '../server.js';
 import { CliUsageError, expandBareListen, parseNumberFlag, type CliIo } from './cli-io.js';
+import { DEVICE_FLAGS_USAGE, DEVICE_FLAG_OPTIONS, parseDeviceFlags } from './device-flags.js';
 import { loadNodePackModules, loadNodePacks } from './load-packs.js';
 
 export const SERVE_USAGE = `Usage: piagraph serve [options]
@@ -20,7 +21,7 @@ Options:
   --allow-host NAME        on a loopback address, also answer to this Host name (repeatable); others are refused
   --max-upload-mb N        largest upload in MB (default 100)
   --requeue-interrupted    re-run jobs that were running when the server last stopped, instead of failing them
-  --device cpu|cuda        onnxruntime device for the PIA nodes (default cpu)
+${DEVICE_FLAGS_USAGE}
   --pack MODULE            load extra node definitions from a module (repeatable)
   --redis URL              distributed mode: queue jobs on BullMQ in Redis (redis://[:PASSWORD@]HOST:PORT[/DB]) for
                            "piagraph worker" processes to run; this server then runs none itself. A token is required
@@ -47,7 +48,7 @@ export async function serveCommand(
       'allow-host': { type: 'string', multiple: true },
       'max-upload-mb': { type: 'string' },
       'requeue-interrupted': { type: 'boolean' },
-      device: { type: 'string' },
+      ...DEVICE_FLAG_OPTIONS,
       pack: { type: 'string', multiple: true },
       redis: { type: 'string' },
       'queue-name': { type: 'string' },
@@ -60,9 +61,7 @@ export async function serveCommand(
     return null;
   }
   if (positionals.length > 0) throw new CliUsageError(`serve takes no arguments, got "${positionals.join(' ')}"`);
-  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') {
-    throw new CliUsageError(`--device must be cpu or cuda, got "${values.device}"`);
-  }
+  const deviceFlags = parseDeviceFlags(values);
   if (values.token !== undefined && values.token.length < 8) throw new CliUsageError('--token must be at least 8 characters');
   const port = parseNumberFlag('port', values.port, { integer: true, min: 0 });
   if (port !== undefined && port > 65535) throw new CliUsageError(`--port must be at most 65535, got ${port}`);
@@ -104,7 +103,7 @@ export async function serveCommand(
     ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
     ...(maxUploadMb !== undefined ? { maxUploadMb } : {}),
     requeueInterrupted: values['requeue-interrupted'] === true,
-    ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+    ...deviceFlags,
     nodes: [...nodes, ...packs],
     log: (line) => io.stdout.write(`${line}\n`),
   });

@@ -5,6 +5,14 @@ import { listFilesRecursive, listSubfolders } from '../files/list-files.js';
 import { sendEmpty, sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import type { ServerServices } from '../services.js';
+import type { Device } from '@piagraph/nodes-pia';
+
+/** How `system_stats` names the device, as ComfyUI's "cuda:0 <model>" would (onnxruntime does not say which GPU it got). */
+const DEVICE_NAMES: Readonly<Record<Device, string>> = {
+  cpu: 'cpu',
+  cuda: 'cuda:0 (onnxruntime CUDA EP)',
+  webgpu: 'webgpu:0 (onnxruntime WebGPU EP)',
+};
 
 /** The version `system_stats` reports, ours, under ComfyUI's field name. */
 export const PIAGRAPH_VERSION = '0.1.0';
@@ -42,9 +50,7 @@ export function registerSystemRoutes(router: Router, s: ServerServices): void {
       // ComfyUI names a GPU "cuda:0 <model> : <allocator>"; onnxruntime-node does not say which GPU it got, and VRAM
       // figures are unknown to it, so 0 stands for "not reported" as on the CPU.
       devices: [
-        s.device === 'cuda'
-          ? { name: 'cuda:0 (onnxruntime CUDA EP)', type: 'cuda', index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 }
-          : { name: 'cpu', type: 'cpu', index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 },
+        { name: DEVICE_NAMES[s.device], type: s.device, index: 0, vram_total: 0, vram_free: 0, torch_vram_total: 0, torch_vram_free: 0 },
       ],
     });
   });
