@@ -8,8 +8,9 @@
  *        [--check FxHxW:STEPS] [--bench FxHxW:STEPS:REPEATS | --no-bench] [--no-host-sample] [--threads N]
  *        [--work DIR]
  *   node scripts/device-check.mjs --smoke       (loads the library and onnxruntime, runs one graph on the CPU)
+ *   node scripts/device-check.mjs --merge-torch DIR   (adds DIR/torch.json, the PyTorch side by side, to DIR's report)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +51,35 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     work: { type: 'string' },
     smoke: { type: 'boolean' },
+    'merge-torch': { type: 'string' },
   },
 });
+
+if (values['merge-torch']) {
+  // Adds the PyTorch side-by-side figures (torch.json, from device-check-torch.py) to the report in that folder.
+  const dir = resolve(values['merge-torch']);
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  const torch = JSON.parse(readFileSync(join(dir, 'torch.json'), 'utf8'));
+  report.torch = torch;
+  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const t = report.timing;
+  const ratio = (ours, theirs) => (ours && theirs ? `${(ours / theirs).toPrecision(3)}×` : '–');
+  const lines = [
+    '',
+    `## Side by side: PIA's original U-Net in PyTorch ${torch.torch} (${torch.dtype}, ${torch.device})`,
+    '',
+    `Same generated weights, U-Net input [${torch.shape.join(', ')}]; piagraph's time divided by the original's (below 1: piagraph is faster).`,
+    '',
+    '| what | original | piagraph | ratio |',
+    '| --- | --- | --- | --- |',
+    `| U-Net call | ${torch.unet_ms.toFixed(1)} ms | ${t ? t.unetDeviceMs.toFixed(1) : '–'} ms | ${ratio(t?.unetDeviceMs, torch.unet_ms)} |`,
+    `| ${torch.steps} steps (U-Net, CFG, DDIM; no VAE) | ${(torch.sample_ms / 1000).toFixed(2)} s | ${t ? (t.sampleDeviceMs / 1000).toFixed(2) : '–'} s | ${ratio(t?.sampleDeviceMs, torch.sample_ms)} |`,
+    '',
+  ];
+  writeFileSync(join(dir, 'report.md'), readFileSync(join(dir, 'report.md'), 'utf8') + lines.join('\n'));
+  process.stdout.write(lines.join('\n'));
+  process.exit(0);
+}
 
 if (values.smoke) {
   // The bundle works: the library loads, onnxruntime's binding and libonnxruntime load, a graph runs on the CPU.

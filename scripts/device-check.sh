@@ -21,7 +21,9 @@
 #   --bundle DIR         bundle folder (default <repo>/.device-check); used when present and this machine lacks
 #                        node or a built dist/; --from-bundle forces it (to test a bundle here)
 #   --smoke              only check that the library and onnxruntime load and run (fast)
-# Pack mode: --pack [--bundle DIR] [--xz-level N (default 6)]
+#   --torch              also time PIA's original U-Net in PyTorch at the --bench size (python3 with torch; the
+#                        parity harness's py/ and src/ from the bundle or ../shared/parity) and add the ratios
+# Pack mode: --pack [--bundle DIR] [--xz-level N (default 6)] [--parity DIR (default ../shared/parity)]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUNDLE="$ROOT/.device-check"
@@ -31,6 +33,8 @@ FROM_BUNDLE=0
 XZ_LEVEL=6
 PASS=()
 OUT=""
+TORCH=0
+PARITY="$ROOT/../shared/parity"
 have_device=0; have_precision=0; have_model=0; have_check=0; have_bench=0
 
 while [ $# -gt 0 ]; do
@@ -40,6 +44,8 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --bundle) BUNDLE="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --from-bundle) FROM_BUNDLE=1; shift ;;
+    --torch) TORCH=1; shift ;;
+    --parity) PARITY="$2"; shift 2 ;;
     --xz-level) XZ_LEVEL="$2"; shift 2 ;;
     --device) have_device=1; PASS+=("$1" "$2"); shift 2 ;;
     --precision) have_precision=1; PASS+=("$1" "$2"); shift 2 ;;
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
     --bench) have_bench=1; PASS+=("$1" "$2"); shift 2 ;;
     --work|--threads) PASS+=("$1" "$2"); shift 2 ;;
     --no-bench|--no-host-sample|--smoke) PASS+=("$1"); shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "device-check.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -71,7 +77,14 @@ pack() {
   cp "$ROOT/packages/nodes-pia/package.json" "$stage/tree/packages/nodes-pia/"
   # The compiled JavaScript only: declarations and source maps are of no use there.
   (cd "$ROOT/packages/nodes-pia" && find dist -name '*.js' -print0 | xargs -0 -I{} install -D {} "$stage/tree/packages/nodes-pia/{}")
-  cp "$ROOT/scripts/device-check.mjs" "$stage/tree/scripts/"
+  cp "$ROOT/scripts/device-check.mjs" "$ROOT/scripts/device-check-torch.py" "$stage/tree/scripts/"
+  # The parity harness (PIA's original code and the diffusers it pins), for --torch; optional.
+  if [ -d "$PARITY/py" ] && [ -d "$PARITY/src" ]; then
+    mkdir -p "$stage/tree/parity"
+    cp -r "$PARITY/py" "$PARITY/src" "$stage/tree/parity/"
+  else
+    echo "note: no parity harness at $PARITY: the bundle cannot run --torch"
+  fi
   mkdir -p "$stage/tree/$ORT_DIR_REL/$BINDING_REL" "$stage/tree/node_modules/onnxruntime-common"
   cp -r "$ort/package.json" "$ort/dist" "$stage/tree/$ORT_DIR_REL/"
   cp "$ort/$BINDING_REL/onnxruntime_binding.node" "$stage/tree/$ORT_DIR_REL/$BINDING_REL/"
@@ -146,10 +159,42 @@ elif [ "$FROM_BUNDLE" = 0 ] && command -v node >/dev/null && [ -f "$ROOT/package
 elif [ -f "$BUNDLE/tree.tar.xz" ]; then
   TREE="$(unpack)"
   NODE="$TREE/bin/node"
+  PARITY="$TREE/parity"
 else
   echo "device-check.sh: no node with a built dist/ here and no bundle at $BUNDLE (make one with --pack on a machine with the checkout)" >&2
   exit 1
 fi
 [ "$CPU" = 1 ] || prepare_vulkan
 echo "running $("$NODE" --version) from $TREE"
-env "${ENVS[@]}" "$NODE" "${NODE_OPTS[@]}" "$TREE/scripts/device-check.mjs" "${PASS[@]}"
+status=0
+env "${ENVS[@]}" "$NODE" "${NODE_OPTS[@]}" "$TREE/scripts/device-check.mjs" "${PASS[@]}" || status=$?
+
+# --- the PyTorch side by side, at the timing size, on the GPU when torch sees one ---------------------------------
+if [ "$TORCH" = 1 ] && [ -f "$OUT/report.json" ]; then
+  PY="${PYTHON:-python3}"
+  if ! "$PY" -c 'import torch' 2>/dev/null; then
+    echo "note: --torch: $PY has no torch; no side by side" >&2
+  elif [ ! -d "$PARITY/py" ]; then
+    echo "note: --torch: no parity harness at $PARITY; no side by side" >&2
+  else
+    env "${ENVS[@]}" "$NODE" -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      require("fs").writeFileSync(process.argv[2], JSON.stringify(r.models));
+      const b = r.plan.bench || r.plan.check;
+      const dtype = r.plan.precision === "float16" ? "fp16" : "fp32";
+      process.stdout.write([b.frames, b.height, b.width, b.steps, b.repeats || 1, dtype].join(" ") + "\n");' "$OUT/report.json" "$OUT/models.json" > "$OUT/torch-size.txt"
+    read -r F H W S R DT < "$OUT/torch-size.txt"
+    TORCH_DEVICE="$("$PY" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')"
+    [ "$TORCH_DEVICE" = cuda ] || DT=fp32   # fp16 convolutions are not what PyTorch runs on a CPU
+    echo "PyTorch side by side on $TORCH_DEVICE ($DT) at ${F}x${H}x${W}, $S steps"
+    if "$PY" "$TREE/scripts/device-check-torch.py" --parity "$PARITY" --models "$OUT/models.json" --out "$OUT/torch.json" \
+        --device "$TORCH_DEVICE" --dtype "$DT" --frames "$F" --height "$H" --width "$W" --steps "$S" --repeats "$R" > "$OUT/torch-log.txt" 2>&1; then
+      env "${ENVS[@]}" "$NODE" "${NODE_OPTS[@]}" "$TREE/scripts/device-check.mjs" --merge-torch "$OUT"
+    else
+      echo "note: --torch failed; see $OUT/torch-log.txt" >&2
+      tail -5 "$OUT/torch-log.txt" >&2
+      status=1
+    fi
+  fi
+fi
+exit "$status"

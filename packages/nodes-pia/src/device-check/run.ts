@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { arch, cpus, platform } from 'node:os';
 import { ensureFullSizeRandomModels } from '../demo/full-size.js';
-import { loadPiaModels, type PiaModels, type Precision } from '../models/index.js';
+import { loadPiaModels, type PiaModelConfig, type PiaModels, type Precision } from '../models/index.js';
 import { assertDevice, cpuFallbacks, deviceGraphChoices, nodePlacement, ortVersion, type Device, type DeviceGraphChoices, type NodePlacement } from '../onnx/index.js';
 import { demoModelsCurrent, demoPaths, writeDemoModels } from '../pipeline/demo-weights.js';
 import { checkCorrectness, type CorrectnessReport } from './correctness.js';
@@ -44,6 +44,8 @@ export interface DeviceCheckReport {
   readonly date: string;
   readonly machine: { readonly platform: string; readonly arch: string; readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly onnxruntime: string };
   readonly plan: Omit<DeviceCheckPlan, 'log' | 'workDir'>;
+  /** The checked model files and their config (what the PyTorch side loads for its side-by-side timing). */
+  readonly models: { readonly checkpoint: string; readonly pia: string; readonly config: PiaModelConfig };
   readonly choices: DeviceGraphChoices;
   readonly load: Readonly<Record<string, LoadFigures>>;
   /** Where the U-Net's nodes run (GPU devices only). */
@@ -121,6 +123,7 @@ export async function runDeviceCheck(plan: DeviceCheckPlan): Promise<DeviceCheck
       date: new Date().toISOString(),
       machine: { platform: platform(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, onnxruntime: ortVersion() },
       plan: planFacts,
+      models: { ...files, config: reference.config },
       choices,
       load,
       ...(placement ? { placement, cpuFallbacks: cpuFallbacks(placement) } : {}),
