@@ -90,11 +90,20 @@ pack() {
   cp "$ort/$BINDING_REL/onnxruntime_binding.node" "$stage/tree/$ORT_DIR_REL/$BINDING_REL/"
   cp -r "$common/package.json" "$common/dist" "$stage/tree/node_modules/onnxruntime-common/"
   cp -r "$tok" "$stage/tree/node_modules/@huggingface/tokenizers"
+  # The two big files are compressed again only when they changed (a minute or more each on a small machine).
+  local stamp; stamp="node $(node --version) $(sha256sum "$(command -v node)" | cut -c1-16), libonnxruntime $(sha256sum "$ort/$BINDING_REL/libonnxruntime.so.1" | cut -c1-16), xz -$XZ_LEVEL"
+  local keep="$stage/keep"; mkdir -p "$keep"
+  if [ -f "$BUNDLE/STAMP" ] && [ "$(cat "$BUNDLE/STAMP")" = "$stamp" ]; then mv "$BUNDLE/node.xz" "$BUNDLE/libonnxruntime.so.1.xz" "$keep/"; fi
   rm -rf "$BUNDLE"; mkdir -p "$BUNDLE"
   echo "compressing (xz -$XZ_LEVEL)"
   tar -C "$stage/tree" -cf - . | xz -T0 "-$XZ_LEVEL" > "$BUNDLE/tree.tar.xz"
-  xz -T0 "-$XZ_LEVEL" -c "$ort/$BINDING_REL/libonnxruntime.so.1" > "$BUNDLE/libonnxruntime.so.1.xz"
-  xz -T0 "-$XZ_LEVEL" -c "$(command -v node)" > "$BUNDLE/node.xz"
+  if [ -f "$keep/node.xz" ]; then
+    mv "$keep/node.xz" "$keep/libonnxruntime.so.1.xz" "$BUNDLE/"
+  else
+    xz -T0 "-$XZ_LEVEL" -c "$ort/$BINDING_REL/libonnxruntime.so.1" > "$BUNDLE/libonnxruntime.so.1.xz"
+    xz -T0 "-$XZ_LEVEL" -c "$(command -v node)" > "$BUNDLE/node.xz"
+  fi
+  echo "$stamp" > "$BUNDLE/STAMP"
   # Vulkan's loader, for a machine without it (WebGPU runs through Dawn over Vulkan); the GPU driver brings the rest.
   if command -v apt-get >/dev/null; then
     (cd "$BUNDLE" && apt-get download libvulkan1 >/dev/null 2>&1) || echo "note: could not download libvulkan1 (the machine must have libvulkan.so.1)"
