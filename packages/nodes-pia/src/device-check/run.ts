@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { arch, cpus, platform } from 'node:os';
 import { ensureFullSizeRandomModels } from '../demo/full-size.js';
-import { loadPiaModels, type PiaModels, type Precision } from '../models/index.js';
+import { loadPiaModels, type PiaModelConfig, type PiaModels, type Precision } from '../models/index.js';
 import { assertDevice, cpuFallbacks, deviceGraphChoices, nodePlacement, ortVersion, type Device, type DeviceGraphChoices, type NodePlacement } from '../onnx/index.js';
-import { DEMO_CHECKPOINT, DEMO_PIA, ensureDemoModelsFor } from '../pipeline/demo-assets.js';
+import { demoModelsCurrent, demoPaths, writeDemoModels } from '../pipeline/demo-weights.js';
 import { checkCorrectness, type CorrectnessReport } from './correctness.js';
 import type { LatentSize } from './fixtures.js';
 import { measureTiming, type TimingReport } from './timing.js';
@@ -44,6 +44,8 @@ export interface DeviceCheckReport {
   readonly date: string;
   readonly machine: { readonly platform: string; readonly arch: string; readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly onnxruntime: string };
   readonly plan: Omit<DeviceCheckPlan, 'log' | 'workDir'>;
+  /** The checked model files and their config (what the PyTorch side loads for its side-by-side timing). */
+  readonly models: { readonly checkpoint: string; readonly pia: string; readonly config: PiaModelConfig };
   readonly choices: DeviceGraphChoices;
   readonly load: Readonly<Record<string, LoadFigures>>;
   /** Where the U-Net's nodes run (GPU devices only). */
@@ -59,9 +61,11 @@ export interface DeviceCheckReport {
 /** The checkpoint and PIA file of `model`, written under `workDir` when absent. */
 export async function checkModelFiles(model: CheckModel, workDir: string): Promise<{ checkpoint: string; pia: string }> {
   if (model === 'sd15') return ensureFullSizeRandomModels(join(workDir, 'sd15'));
-  const modelsDir = join(workDir, 'models');
-  await ensureDemoModelsFor(modelsDir, 'checkpoints', DEMO_CHECKPOINT);
-  return { checkpoint: join(modelsDir, 'checkpoints', DEMO_CHECKPOINT), pia: join(modelsDir, 'pia', DEMO_PIA) };
+  // The demo models (hand-set VAE: its pictures are blurred copies, so decoded PSNRs mean something), written
+  // directly rather than through the pack's demo assets, which would pull in sharp for the demo picture.
+  const paths = demoPaths(join(workDir, 'models'), { checkpoint: 'demo-sd15.safetensors', pia: 'demo-pia.ckpt', vae: 'demo-vae.safetensors', lora: 'demo-lora.safetensors' });
+  if (!(await demoModelsCurrent(paths))) await writeDemoModels(paths);
+  return { checkpoint: paths.checkpoint, pia: paths.pia };
 }
 
 function loadFigures(models: PiaModels, label: string): Record<string, LoadFigures> {
@@ -119,6 +123,7 @@ export async function runDeviceCheck(plan: DeviceCheckPlan): Promise<DeviceCheck
       date: new Date().toISOString(),
       machine: { platform: platform(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, onnxruntime: ortVersion() },
       plan: planFacts,
+      models: { ...files, config: reference.config },
       choices,
       load,
       ...(placement ? { placement, cpuFallbacks: cpuFallbacks(placement) } : {}),

@@ -89,14 +89,37 @@ export class UNetHandle {
   }
 
   #copies: DeviceTransfer | undefined;
+  readonly #companions = new Map<string, Promise<{ release(): Promise<void> }>>();
 
-  /** Copies device outputs back for {@link run} (made on first use, on WebGPU only). */
+  /** Copies between the host and this U-Net's device (made on first use), released with the handle. */
   #transfer(): DeviceTransfer {
     this.#copies ??= new DeviceTransfer(this.session.device);
     return this.#copies;
   }
 
+  /** The {@link DeviceTransfer} of this U-Net's device, for code that keeps tensors there (the device-resident loop). */
+  get transfer(): DeviceTransfer {
+    return this.#transfer();
+  }
+
+  /**
+   * A small session that works with this U-Net on its device (the device loop's step graphs), opened once by `open`
+   * and released with the handle, so a run does not pay for building and opening it (on a GPU: compiling its shaders).
+   */
+  companion<T extends { release(): Promise<void> }>(key: string, open: () => Promise<T>): Promise<T> {
+    let entry = this.#companions.get(key);
+    if (!entry) {
+      entry = open();
+      this.#companions.set(key, entry);
+      entry.catch(() => this.#companions.delete(key));
+    }
+    return entry as Promise<T>;
+  }
+
   async release(): Promise<void> {
+    const companions = [...this.#companions.values()];
+    this.#companions.clear();
+    await Promise.all(companions.map((c) => c.then((s) => s.release(), () => undefined)));
     await this.#copies?.release();
     await this.session.release();
   }

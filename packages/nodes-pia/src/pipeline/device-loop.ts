@@ -11,7 +11,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { UNetHandle } from '../models/index.js';
-import { DeviceTransfer, GraphBuilder, OnnxSession, disposeTensor, hostData, type Device, type Value } from '../onnx/index.js';
+import { GraphBuilder, OnnxSession, disposeTensor, hostData, type Device, type Value } from '../onnx/index.js';
 import { DdimScheduler } from '../schedulers/index.js';
 import { assembleUNetInput, conditionOnEveryFrame, stackEmbeddings, type LatentShape } from './conditioning.js';
 import { PipelineError } from './errors.js';
@@ -123,12 +123,9 @@ export interface DeviceLoopOptions extends Omit<SampleVideoOptions, 'context' | 
   readonly onStep?: (info: DeviceStepInfo) => void | Promise<void>;
 }
 
-/** The sessions and device tensors of one run, released together. */
-class LoopResources {
+/** The device tensors of one run, disposed together at its end (however it ends). */
+class LoopTensors {
   readonly tensors = new Set<ort.Tensor>();
-  readonly sessions: OnnxSession[] = [];
-
-  constructor(readonly transfer: DeviceTransfer) {}
 
   /** Keeps `t` to be disposed at the end (or earlier, through {@link drop}). */
   own(t: ort.Tensor): ort.Tensor {
@@ -141,12 +138,18 @@ class LoopResources {
     disposeTensor(t);
   }
 
-  async release(): Promise<void> {
+  release(): void {
     for (const t of this.tensors) disposeTensor(t);
     this.tensors.clear();
-    await Promise.all(this.sessions.map((s) => s.release()));
-    await this.transfer.release();
   }
+}
+
+/** The step graph's session for `options`, kept with the U-Net (built and opened once per U-Net and options). */
+function stepSession(unet: UNetHandle, options: StepGraphOptions): Promise<OnnxSession> {
+  const g = buildStepGraph(options);
+  return unet.companion(`device-loop:${g.name}`, async () =>
+    OnnxSession.load(`(${g.name})`, { modelBytes: await g.toBytes(), executionProviders: [unet.session.device], deviceOutputs: [STEP_IO.next, STEP_IO.nextSample] }),
+  );
 }
 
 /**
@@ -155,7 +158,6 @@ class LoopResources {
  */
 export async function sampleVideoOnDevice(options: DeviceLoopOptions): Promise<Float32Array> {
   const unet = options.unet;
-  const device = unet.session.device;
   const latentChannels = unet.config.unet.latentChannels;
   const shape: LatentShape = { channels: latentChannels, frames: options.mask.length, height: options.height, width: options.width };
   const size = shape.channels * shape.frames * shape.height * shape.width;
@@ -179,18 +181,12 @@ export async function sampleVideoOnDevice(options: DeviceLoopOptions): Promise<F
   const batch = guided ? 2 : 1;
   const eta = options.eta ?? 0;
   const previews = options.previews ?? options.onStep !== undefined;
-  const arithmetic = options.arithmetic ?? stepArithmeticFor(device);
+  const arithmetic = options.arithmetic ?? stepArithmeticFor(unet.session.device);
   const latentDims = [1, shape.channels, shape.frames, shape.height, shape.width];
-  const r = new LoopResources(new DeviceTransfer(device));
+  const r = new LoopTensors();
   try {
-    const stepGraph = buildStepGraph({ batch, arithmetic, noise: eta > 0, denoised: previews });
-    const step = await OnnxSession.load(`(${stepGraph.name})`, {
-      modelBytes: await stepGraph.toBytes(),
-      executionProviders: [device],
-      deviceOutputs: [STEP_IO.next, STEP_IO.nextSample],
-    });
-    r.sessions.push(step);
-    const up = async (data: Float32Array, dims: number[]) => r.own(await r.transfer.toDevice(new ort.Tensor('float32', data, dims)));
+    const step = await stepSession(unet, { batch, arithmetic, noise: eta > 0, denoised: previews });
+    const up = async (data: Float32Array, dims: number[]) => r.own(await unet.transfer.toDevice(new ort.Tensor('float32', data, dims)));
     const text = await up(guided ? stackEmbeddings([options.negative, options.positive]) : options.positive, [batch, options.textDims[0], options.textDims[1]]);
     const condition = await up(conditionBlock(options.conditionLatent, options.mask, shape, batch), [batch, shape.channels + 1, shape.frames, shape.height, shape.width]);
     let latents = await up(start, latentDims);
@@ -224,9 +220,9 @@ export async function sampleVideoOnDevice(options: DeviceLoopOptions): Promise<F
         ...(denoised ? { denoised: hostData(denoised, STEP_IO.denoised) as Float32Array } : {}),
       });
     }
-    const final = await r.transfer.toHost(latents);
+    const final = await unet.transfer.toHost(latents);
     return Float32Array.from(hostData(final, 'final latents') as Float32Array);
   } finally {
-    await r.release();
+    r.release();
   }
 }
