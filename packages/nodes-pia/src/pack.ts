@@ -14,6 +14,7 @@ import {
 } from './nodes/index.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 import { animateDiffNodes } from './nodes/animatediff/index.js';
+import { vhsNodes } from './nodes/vhs/index.js';
 
 /** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
 export interface PiaPackOptions extends PackSettings {
@@ -64,6 +65,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     piaAnimateNode(pack),
     ...comfyCoreNodes(pack),
     ...animateDiffNodes(pack),
+    ...vhsNodes(pack),
   ];
   const ready = pack.demoImageReady;
   return {
