@@ -12,6 +12,9 @@ export function packageProject(name: string, extra: UserWorkspaceConfig = {}): U
     test: {
       name,
       include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      // Tests that start servers, processes or onnxruntime sessions can take seconds on a busy 2-core machine; a
+      // hang still fails, after 30 s instead of vitest's 5 s.
+      testTimeout: 30_000,
       ...extra.test,
     },
   });

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Makes sure the system tools the test suite drives are present: ffmpeg (MP4/WebM output) and Chromium (editor
-// end-to-end tests). On Debian as root they are installed with apt-get; elsewhere the user is told what to install,
+// Makes sure the system tools the test suite drives are present: ffmpeg (MP4/WebM output), Chromium (editor
+// end-to-end tests) and redis-server (the distributed queue's tests start their own on a free port). On Debian as root they are installed with apt-get; elsewhere the user is told what to install,
 // and the tests that need a missing tool report it by name.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const tools = [
   { bin: 'ffmpeg', pkg: 'ffmpeg', why: 'MP4/WebM video output' },
   { bin: 'chromium', pkg: 'chromium', why: 'editor end-to-end tests in headless Chromium' },
+  { bin: 'redis-server', pkg: 'redis-server', why: 'distributed mode tests (BullMQ on a real Redis)' },
 ];
 
 const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

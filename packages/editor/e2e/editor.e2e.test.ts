@@ -31,7 +31,9 @@ afterEach(async () => {
 });
 
 const nodeCount = (n: number) => page.waitForFunction((count) => document.querySelectorAll('[data-testid="node"]').length === count, n);
-const wireCount = (n: number) => page.waitForFunction((count) => document.querySelectorAll('[data-testid="connection"]').length === count, n);
+/** Waits until the document holds `n` links and the canvas has drawn them all (every wire is in view here). */
+const wireCount = (n: number) =>
+  page.waitForFunction((count) => Object.keys(window.__piagraph!.document().links).length === count && window.__piagraph!.app.canvas.wiresDrawn === count, n);
 
 /** A fresh browser profile, so the editor opens on the example as it does for a first-time user. */
 async function fresh(): Promise<Page> {
@@ -60,7 +62,7 @@ async function fit(): Promise<void> {
 
 /** Removes a link through the editor's own edit, as the context of a test that needs it gone. */
 async function disconnect(linkId: string): Promise<void> {
-  await page.evaluate((id) => window.__piagraph!.app.handle!.editor.removeConnection(id), linkId);
+  await page.evaluate((id) => window.__piagraph!.app.disconnect(id), linkId);
   await wireCount(Object.keys(example.links).length - 1);
 }
 
@@ -98,7 +100,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     const zoom = await page.evaluate(() => window.__piagraph!.app.handle!.camera().zoom);
     // Fit zooms out from the example's own camera (0.8); the widgets must survive it.
     expect(zoom).toBeLessThan(0.8);
-    await expect(page.locator('[data-testid="canvas"]').evaluate((el) => el.classList.contains('pg-lod'))).resolves.toBe(false);
+    await expect(page.locator('[data-testid="canvas"]').evaluate((el) => el.classList.contains('pg-overview'))).resolves.toBe(false);
     await expect(page.locator(`[data-node-id="${SAMPLER}"] [data-testid="control-steps"] input`).isVisible()).resolves.toBe(true);
     await screenshot(page, 'fit');
   });
@@ -140,7 +142,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     // The refused wire is dropped from the cursor once the gesture ends, leaving the example's wires.
     await wireCount(Object.keys(example.links).length);
     expect(linkKeys(await readDocument(page))).toEqual(linkKeys(example));
-    await expect(page.locator('[data-testid="connection"]').count()).resolves.toBe(Object.keys(example.links).length);
+    await expect(page.evaluate(() => window.__piagraph!.app.canvas.wiresDrawn)).resolves.toBe(Object.keys(example.links).length);
     await screenshot(page, 'refuse');
   });
 
@@ -268,7 +270,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     const left = Object.keys((await readDocument(page)).nodes).sort();
     expect(left).toEqual(Object.keys(example.nodes).filter((id) => !['2', '3', '6'].includes(id)).sort());
     // The minimap redraws after the removal (its redraws are throttled, so wait for it rather than read it at once).
-    await page.waitForFunction((count) => document.querySelectorAll('[data-testid="minimap-node"]').length === count, left.length, { timeout: 2_000 });
+    await page.waitForFunction((count) => document.querySelector<HTMLElement>('[data-testid="minimap"]')?.dataset.nodes === String(count), left.length, { timeout: 2_000 });
     await screenshot(page, 'box-select-delete');
   });
 
@@ -310,7 +312,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     const undone = (await readDocument(page)).nodes;
     expect([undone['2']!.position, undone['3']!.position]).toEqual([before['2']!.position, before['3']!.position]);
     // The canvas follows the document: the nodes are drawn back where they were, not dragged along by each other.
-    const drawn = await page.evaluate(() => ['2', '3'].map((id) => window.__piagraph!.app.handle!.area.nodeViews.get(id)!.position));
+    const drawn = await page.evaluate(() => ['2', '3'].map((id) => window.__piagraph!.app.canvas.scene.position(id)));
     expect(drawn).toEqual([before['2']!.position, before['3']!.position]);
 
     // A plain click on a selected node, without a drag, narrows the selection to it.
@@ -325,6 +327,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     await page.mouse.click(at.x, at.y, { button: 'right' });
     // A menu item's own text node holds its label; its subitems are nested inside it.
     const item = (label: string) => page.locator(`xpath=//*[@data-testid="context-menu-item"][text()="${label}"]`).first();
+    await item('Add node').hover();
     await item('pia').hover();
     await item('image').hover();
     await item('Load Image').click();

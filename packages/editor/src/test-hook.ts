@@ -6,8 +6,12 @@ export interface TestHook {
   app: EditorApp;
   document(): GraphDocument;
   load(doc: GraphDocument): Promise<void>;
-  /** Resolves once Rete shows the current document. */
+  /** Resolves once the canvas has drawn the current document. */
   settled(): Promise<void>;
+  /** Resolves once the canvas has drawn the current document completely (every wire), for the benchmark. */
+  rendered(): Promise<void>;
+  /** Moves the camera at once (screen offset in pixels, zoom), as a pan step does. */
+  setCamera(view: { x: number; y: number; zoom: number }): void;
 }
 
 declare global {
@@ -25,8 +29,13 @@ export function installTestHook(app: EditorApp): void {
     app,
     document: () => app.docs.doc,
     load: (doc) => app.loadDocument(doc, true),
-    settled: async () => {
-      await app.handle?.sync.render(app.docs.doc);
+    settled: () => app.canvas.drawn(),
+    rendered: async () => {
+      // Cards mount one React commit after the frame that picked them; the frame after that shows them.
+      await app.canvas.drawn();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await app.canvas.drawn();
     },
+    setCamera: (view) => app.handle.setCamera(view),
   };
 }

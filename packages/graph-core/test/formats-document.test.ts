@@ -221,4 +221,27 @@ describe('promptToDocument', () => {
     expect(error).toBeInstanceOf(GraphFormatError);
     expect(error.message).toBe('["1"].inputs.a: expected a link ["nodeId", outputIndex]; wrap literal lists as { "__value__": [...] }');
   });
+
+  it('splices out reroutes, chained or not, and drops notes (the editor’s frontend-only nodes)', () => {
+    const doc = sampleDoc();
+    // 1 → reroute 8 → reroute 9 → 2, and a note that nothing links to.
+    doc.nodes['8'] = { id: '8', classType: 'Reroute', position: { x: 0, y: 0 }, values: {} };
+    doc.nodes['9'] = { id: '9', classType: 'Reroute', position: { x: 0, y: 0 }, values: {} };
+    doc.nodes['7'] = { id: '7', classType: 'Note', position: { x: 0, y: 0 }, values: { text: 'remember' } };
+    doc.links['1'] = { id: '1', source: { node: '1', output: 0 }, target: { node: '8', input: 'input' }, type: 'INT' };
+    doc.links['5'] = { id: '5', source: { node: '8', output: 0 }, target: { node: '9', input: 'input' }, type: '*' };
+    doc.links['6'] = { id: '6', source: { node: '9', output: 0 }, target: { node: '2', input: 'value' }, type: '*' };
+    expect(documentToPrompt(doc, registry)).toEqual({
+      '1': { class_type: 'TestNumber', inputs: { value: 3 } },
+      '2': { class_type: 'TestCounter', inputs: { value: ['1', 0] } },
+      '3': { class_type: 'TestOutput', inputs: { value: ['2', 0] }, _meta: { title: 'Result' } },
+    });
+  });
+
+  it('leaves an input fed by an unfed reroute out, as one a muted node fed', () => {
+    const doc = sampleDoc();
+    doc.nodes['8'] = { id: '8', classType: 'Reroute', position: { x: 0, y: 0 }, values: {} };
+    doc.links['1'] = { id: '1', source: { node: '8', output: 0 }, target: { node: '2', input: 'value' }, type: '*' };
+    expect(documentToPrompt(doc, registry)['2']).toEqual({ class_type: 'TestCounter', inputs: {} });
+  });
 });

@@ -5,4 +5,5 @@ await import('./video.bench.js');
 await import('./models.bench.js');
 await import('./pipeline.bench.js');
 await import('./lora.bench.js');
+await import('./ksampler-overhead.bench.js');
 await import('./ksampler.bench.js');

@@ -17,7 +17,7 @@ import { sd15, tiny, type PiaModelConfig } from '../src/models/config.js';
 import { UNetHandle } from '../src/models/handles.js';
 import { buildUNet } from '../src/models/unet.js';
 import { OnnxSession } from '../src/onnx/index.js';
-import { openLora, openLoraSession, type LoraFile } from '../src/lora/index.js';
+import { openLiveLoraSession, openLora, openLoraSession, type LoraFile } from '../src/lora/index.js';
 
 const s = (seconds: number) => `${seconds.toFixed(2)} s`;
 const since = (t: number) => (performance.now() - t) / 1000;
@@ -66,13 +66,15 @@ async function benchSize(size: Sizes, work: string, loras: readonly { name: stri
   await base.release();
   console.log(`${label} U-Net graph: build + write ${s(build)}, session ${s(baseSession)} (total ${s(build + baseSession)}); one step [${size.dims.join(', ')}] ${s(baseStep)}`);
 
-  for (const { name, settings } of loras) {
-    const path = join(work, `${label}-${name}.safetensors`);
+  for (const [i, { name, settings }] of loras.entries()) {
+    const path = join(work, `${label}-lora-${i}.safetensors`);
     await writeDemoLora(path, config, settings);
     const openStart = performance.now();
     const lora: LoraFile = await openLora(path, { config });
     const unetLayers = lora.layers.filter((l) => l.component === 'unet').length;
     console.log(`${label} ${name}: ${unetLayers} U-Net layers, ${(lora.bytes / 2 ** 20).toFixed(1)} MiB of factors; openLora ${s(since(openStart))}`);
+    const rebuild = build + baseSession;
+    const versus = (total: number) => `rebuilding the graph takes ${s(rebuild)}, ${(rebuild / total).toFixed(1)}× this`;
     for (const [what, strength] of [['apply', 0.8], ['change strength', 0.5]] as const) {
       const started = performance.now();
       const patched = await openLoraSession(modelPath, [{ lora, strength }], { threads });
@@ -80,10 +82,21 @@ async function benchSize(size: Sizes, work: string, loras: readonly { name: stri
       const stepTime = await step(patched.session, config, size.dims);
       await patched.release();
       const t = patched.timings;
-      console.log(
-        `${label} ${name} ${what} (strength ${strength}): ${s(total)} = merge + write ${s(t.patchSeconds)} + session ${s(t.sessionSeconds)}; ` +
-          `vs rebuilding the graph ${s(build + baseSession)}: ${((build + baseSession) / total).toFixed(1)}× faster; step ${s(stepTime)}`,
-      );
+      console.log(`${label} ${name} openLoraSession ${what} (strength ${strength}): ${s(total)} = merge + write ${s(t.patchSeconds)} + session ${s(t.sessionSeconds)}; ${versus(total)}; step ${s(stepTime)}`);
+    }
+    const liveStart = performance.now();
+    const live = await openLiveLoraSession(modelPath, [{ lora, strength: 0.8 }], { threads });
+    try {
+      const open = since(liveStart);
+      const openStep = await step(live.session, config, size.dims);
+      console.log(`${label} ${name} openLiveLoraSession apply (strength 0.8): ${s(open)} (merge ${s(live.timings.mergeSeconds)}, session ${s(live.timings.sessionSeconds)}); step ${s(openStep)}`);
+      for (const strength of [0.5, 1]) {
+        const { mergeSeconds } = await live.setLoras([{ lora, strength }]);
+        const changeStep = await step(live.session, config, size.dims);
+        console.log(`${label} ${name} setLoras change strength (${strength}): ${s(mergeSeconds)}, no new session; ${versus(mergeSeconds)}; step ${s(changeStep)}`);
+      }
+    } finally {
+      await live.release();
     }
   }
 }
@@ -104,7 +117,7 @@ export async function benchLora(full = process.env.PIAGRAPH_SLOW === '1' || proc
     const genStart = performance.now();
     const big = await ensureFullSizeRandomModels(slowDir);
     console.log(`sd15 random files ready in ${s(since(genStart))}`);
-    await benchSize({ label: 'sd15', config: sd15, checkpoint: big.checkpoint, pia: big.pia, dims: [2, 9, 2, 8, 8] }, work, [
+    await benchSize({ label: 'sd15', config: sd15, checkpoint: big.checkpoint, pia: big.pia, dims: [2, 9, 2, 16, 16] }, work, [
       { name: 'kohya LoRA rank 32 (transformers + text encoder)', settings: { rank: 32, alpha: 16, convRank: 0, upScale: 0.1, seed: 2 } },
       { name: 'LoCon rank 32 / conv 16', settings: { rank: 32, alpha: 16, convRank: 16, upScale: 0.1, seed: 3 } },
     ]);

@@ -12,6 +12,7 @@ import {
   vaeDecodeNode,
   type PackSettings,
 } from './nodes/index.js';
+import { contextOptionNodes } from './nodes/animatediff/context-options.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 import { animateDiffNodes } from './nodes/animatediff/index.js';
 import { vhsNodes } from './nodes/vhs/index.js';
@@ -64,6 +65,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     saveVideoNode(pack, 'VHS_VideoCombine', 'AnimateDiff'),
     piaAnimateNode(pack),
     ...comfyCoreNodes(pack),
+    ...contextOptionNodes(pack),
     ...animateDiffNodes(pack),
     ...vhsNodes(pack),
   ];

@@ -5,6 +5,7 @@ import { CudaProviderError } from '@piagraph/nodes-pia';
 import { CliUsageError, type CliIo } from './cli/cli-io.js';
 import { RUN_USAGE, runCommand, type RunCommandContext } from './cli/run-command.js';
 import { SERVE_USAGE, serveCommand } from './cli/serve-command.js';
+import { WORKER_USAGE, workerCommand } from './cli/worker-command.js';
 import { StartupError } from './startup-error.js';
 
 const USAGE = `Usage: piagraph <command> [options]
@@ -12,6 +13,7 @@ const USAGE = `Usage: piagraph <command> [options]
 Commands:
   serve              start the server (HTTP + WebSocket API, queue, editor)
   run <graph.json>   run a graph headless, in this process
+  worker             run jobs of a "serve --redis" server (distributed mode)
 
 "piagraph <command> --help" describes a command's options.`;
 
@@ -52,6 +54,32 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
         });
         return 0;
       }
+      case 'worker': {
+        const worker = await workerCommand(rest, io, cwd);
+        if (!worker) return 0;
+        // The first signal lets the running job finish; a second leaves it to another worker (its lock expires).
+        return await new Promise<number>((resolve) => {
+          let signals = 0;
+          const stop = () => {
+            signals += 1;
+            io.stdout.write(signals === 1 ? 'stopping after the running job (again to stop now)…\n' : 'stopping now…\n');
+            void worker.close(signals > 1).then(() => {
+              process.off('SIGINT', stop);
+              process.off('SIGTERM', stop);
+              resolve(0);
+            });
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+          options.signal?.addEventListener('abort', stop, { once: true });
+          void worker.stopped.then((reason) => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            io.stderr.write(`piagraph: the server refused this worker: ${reason}\n`);
+            resolve(1);
+          });
+        });
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -63,7 +91,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     }
   } catch (err) {
     if (err instanceof CliUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`piagraph: ${(err as Error).message}\n\n${command === 'run' ? RUN_USAGE : command === 'serve' ? SERVE_USAGE : USAGE}\n`);
+      io.stderr.write(`piagraph: ${(err as Error).message}\n\n${command === 'run' ? RUN_USAGE : command === 'serve' ? SERVE_USAGE : command === 'worker' ? WORKER_USAGE : USAGE}\n`);
       return 2;
     }
     // Says what to install and where; a stack trace would only bury that.

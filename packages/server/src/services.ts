@@ -2,7 +2,7 @@ import type { NodeRegistry } from '@piagraph/graph-core';
 import type { DataDirs } from './files/data-dirs.js';
 import type { GraphStore } from './graphs/graph-store.js';
 import type { JobStore } from './jobs/job-store.js';
-import type { Worker } from './jobs/worker.js';
+import type { JobRunner } from './jobs/job-runner.js';
 import type { WsHub } from './ws/ws-hub.js';
 
 /** Everything the route handlers share, built once by `startServer`. */
@@ -11,7 +11,8 @@ export interface ServerServices {
   registry: NodeRegistry;
   store: JobStore;
   graphs: GraphStore;
-  worker: Worker;
+  /** The in-process worker, or the distributed mode's dispatcher. */
+  worker: JobRunner;
   hub: WsHub;
   maxUploadBytes: number;
   /** The onnxruntime device the PIA pack runs on, reported by `system_stats`. */

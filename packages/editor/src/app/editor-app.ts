@@ -2,14 +2,19 @@ import * as core from '@piagraph/graph-core';
 import type { ConnectionRequest, GraphDocument, LiteralValue, NodeMode, NodeRegistry } from '@piagraph/graph-core';
 import { ApiClient } from '../api/http.js';
 import { ServerSocket } from '../api/socket.js';
+import { CanvasController, type CanvasElements } from '../canvas/controller.js';
+import { installGestures } from '../canvas/gestures.js';
+import type { Point } from '../canvas/geometry.js';
+import { DEFAULT_GROUP_COLOUR, groupAround } from '../canvas/groups.js';
+import type { NodeServices } from '../components/node-services.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
 import * as edits from '../document/edits.js';
 import { applySeedAdvances, seedAdvances, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
 import { registryFromSchemas } from '../defs/client-registry.js';
 import { DocumentStore } from '../document/store.js';
-import { createEditor, type EditorHandle } from '../rete/create-editor.js';
 import { RunStore } from '../store/run-store.js';
+import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromFile, downloadDocument } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
@@ -19,9 +24,24 @@ function randomClientId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The canvas operations the keyboard, palette, menus and scripted tests use. */
+export interface ViewHandle {
+  selectedIds(): string[];
+  select(ids: string[]): void;
+  /** The graph point under the mouse pointer. */
+  pointer(): Point;
+  /** The graph point at the centre of the canvas. */
+  center(): Point;
+  /** Graph coordinates of a client (page) point. */
+  toGraph(client: Point): Point;
+  zoomToFit(): Promise<void>;
+  camera(): { x: number; y: number; zoom: number };
+  setCamera(view: { x: number; y: number; zoom: number }): void;
+}
+
 /**
- * The editor application: owns the document store, run state, server connection and the Rete canvas, and turns
- * every user action into a document edit (or a server call). UI components call its methods.
+ * The editor application: owns the document store, run state, server connection and the canvas, and turns every
+ * user action into a document edit (or a server call). UI components call its methods.
  */
 export class EditorApp {
   readonly docs = new DocumentStore();
@@ -30,11 +50,20 @@ export class EditorApp {
   readonly api = new ApiClient();
   schemas = new Map<string, NodeSchema>();
   registry: NodeRegistry = registryFromSchemas([]);
-  handle: EditorHandle | undefined;
+  readonly canvas: CanvasController;
+  readonly handle: ViewHandle;
+  readonly services: NodeServices;
   private readonly socket: ServerSocket;
   private clipboard: ClipboardData | undefined;
+  private removeGestures: (() => void) | undefined;
+  /** `start` was called (it runs once per page, even under StrictMode's double effects). */
+  started = false;
 
   constructor() {
+    this.canvas = new CanvasController(this.docs.doc, () => this.schemas);
+    this.canvas.displayName = (classType) => this.schemas.get(classType)?.displayName ?? classType;
+    this.handle = this.viewHandle();
+    this.services = this.nodeServices();
     this.socket = new ServerSocket(sessionStorage.getItem('piagraph.clientId') ?? randomClientId(), {
       message: (msg) => {
         this.runs.dispatch(msg);
@@ -47,10 +76,58 @@ export class EditorApp {
       connection: (open) => this.ui.update({ connected: open }),
     });
     sessionStorage.setItem('piagraph.clientId', this.socket.clientId);
+    this.docs.subscribe((doc) => this.canvas.setDocument(doc));
   }
 
-  /** Loads node definitions, builds the canvas in `container`, restores the last graph and connects the socket. */
-  async start(container: HTMLElement): Promise<void> {
+  private nodeServices(): NodeServices {
+    return {
+      docs: this.docs,
+      runs: this.runs,
+      setValue: (id, input, value, generation) => {
+        if (generation === this.docs.generation) this.setValue(id, input, value);
+      },
+      setSeedControl: (id, input, control) => this.setSeedControl(id, input, control),
+      uploadImage: (id, input, file) => void this.uploadImage(id, input, file),
+      schema: (classType) => this.schemas.get(classType),
+      inputTooltip: (classType, input) => {
+        const tip = (this.schemas.get(classType)?.inputs.find((i) => i.name === input)?.spec as { tooltip?: unknown } | undefined)?.tooltip;
+        return typeof tip === 'string' ? tip : undefined;
+      },
+      outputName: (classType, index) => this.schemas.get(classType)?.outputs[index]?.name ?? this.canvas.scene.layout('')?.outputTypes[index] ?? String(index),
+      finishRename: (id, title) => {
+        this.canvas.setRenaming(undefined);
+        if (title !== undefined) this.edit('Rename', (d) => core.setTitle(d, id, title === '' ? undefined : title));
+      },
+    };
+  }
+
+  private viewHandle(): ViewHandle {
+    const c = this.canvas;
+    return {
+      selectedIds: () => [...c.selection].sort(),
+      select: (ids) => c.setSelection(ids),
+      pointer: () => c.toGraph(c.pointer),
+      center: () => c.toGraph({ x: c.viewport.width / 2, y: c.viewport.height / 2 }),
+      toGraph: (client) => c.toGraph(c.toCanvas(client)),
+      zoomToFit: async () => {
+        c.fit();
+        await c.drawn();
+      },
+      camera: () => ({ x: c.camera.x, y: c.camera.y, zoom: c.camera.k }),
+      setCamera: (view) => c.setCamera({ x: view.x, y: view.y, k: view.zoom }),
+    };
+  }
+
+  /** Takes the canvas's drawing surfaces (from the React view) and installs its gestures. */
+  attachCanvas(elements: CanvasElements): void {
+    this.removeGestures?.();
+    this.canvas.attach(elements);
+    this.removeGestures = installGestures(this.canvas, canvasActions(this), () => 1);
+  }
+
+  /** Loads node definitions, restores the last graph and connects the socket. */
+  async start(): Promise<void> {
+    this.started = true;
     try {
       this.schemas = parseObjectInfo(await this.api.objectInfo());
       this.registry = registryFromSchemas(this.schemas.values());
@@ -58,37 +135,8 @@ export class EditorApp {
       this.ui.update({ failure: `Cannot load node definitions from the server: ${(e as Error).message}` });
       return;
     }
-    this.handle = createEditor(container, {
-      services: {
-        docs: this.docs,
-        runs: this.runs,
-        setValue: (id, input, value, generation) => {
-          if (generation === this.docs.generation) this.setValue(id, input, value);
-        },
-        setSeedControl: (id, input, control) => this.setSeedControl(id, input, control),
-        uploadImage: (id, input, file) => void this.uploadImage(id, input, file),
-      },
-      schemas: () => this.schemas,
-      intents: {
-        connect: (link) => this.connect(link),
-        disconnect: (id) => this.disconnect(id),
-        removeNode: (id) => this.removeNodes([id]),
-      },
-      menu: {
-        addNode: (schema, at) => this.addNode(schema, at),
-        removeNodes: (ids) => this.removeNodes(ids),
-        toggleMode: (ids, mode) => this.toggleMode(ids, mode),
-        duplicate: (ids) => this.duplicate(ids),
-      },
-      onNodesMoved: (positions) => this.edit('Move', (d) => core.moveNodes(d, positions)),
-      onCanvasDoubleClick: (client, graph) => this.ui.update({ search: { client, graph } }),
-      gesture: { start: () => this.docs.beginGroup(), end: () => this.docs.endGroup() },
-    });
     const save = autosaver();
-    this.docs.subscribe((doc) => {
-      void this.handle?.sync.render(doc);
-      save(doc, this.docs.dirty);
-    });
+    this.docs.subscribe((doc) => save(doc, this.docs.dirty));
     const restored = readAutosave();
     const initial = restored ?? (await loadFirstStartExample());
     if (initial) await this.loadDocument(initial, true, restored !== undefined && autosaveIsDirty());
@@ -97,16 +145,17 @@ export class EditorApp {
     void this.refreshQueue();
   }
 
-  /** Replaces the open graph, frames it, and starts a fresh undo history. */
+  /** Replaces the open graph, places the camera (the saved one, else framing the graph), starts a fresh history. */
   async loadDocument(doc: GraphDocument, laidOut: boolean, dirty = false): Promise<void> {
     // A widget being edited commits into the graph it belongs to before that graph goes.
     this.blurCanvasWidget();
     this.runs.dispatch({ type: 'document_opened' });
+    this.canvas.setSelection([]);
     this.docs.load(doc, dirty);
-    await this.handle?.sync.render(doc);
     if (!laidOut) await this.arrange();
-    else if (doc.view) await this.handle?.setCamera(doc.view);
-    else await this.handle?.zoomToFit();
+    else if (doc.view) this.handle.setCamera(doc.view);
+    else this.canvas.fit(undefined, 1);
+    await this.canvas.drawn();
   }
 
   private blurCanvasWidget(): void {
@@ -115,7 +164,7 @@ export class EditorApp {
   }
 
   /** Commits an edit; graph-core's refusals (a cycle, an unknown node) become a notice instead of an exception. */
-  private edit(label: string, make: (doc: GraphDocument) => core.EditResult): boolean {
+  edit(label: string, make: (doc: GraphDocument) => core.EditResult): boolean {
     try {
       this.docs.commit(label, make);
       return true;
@@ -136,8 +185,62 @@ export class EditorApp {
     return id;
   }
 
-  connect(request: ConnectionRequest): void {
-    this.edit('Connect', (d) => core.connect(d, this.registry, request));
+  /**
+   * Connects an output to an input, replacing the input's link. The type rule looks through reroutes (whose own
+   * output is untyped) at what really feeds them; a refusal is a notice. False when refused.
+   */
+  connect(request: ConnectionRequest): boolean {
+    const from = this.canvas.scene.outputType(request.source.node, request.source.output);
+    const to = this.canvas.scene.layout(request.target.node)?.inputTypes[request.target.input];
+    if (from && to && !core.areTypesCompatible(from, to)) {
+      this.notify(`Cannot connect a ${from} output to the ${to} input "${request.target.input}"`, 'error');
+      return false;
+    }
+    return this.edit('Connect', (d) => core.connect(d, this.registry, request));
+  }
+
+  /** Adds one of the editor's own nodes (a reroute, a note) at a graph point. */
+  addFrontendNode(classType: string, at: { x: number; y: number }): string | undefined {
+    let id: string | undefined;
+    this.edit(`Add ${classType}`, (d) => {
+      const r = core.addNode(d, { classType, position: { x: Math.round(at.x), y: Math.round(at.y) } }, this.registry);
+      id = r.nodeId;
+      return r;
+    });
+    return id;
+  }
+
+  /** Puts a reroute on a link at `at` (its top-left corner), as one edit. */
+  insertReroute(linkId: string, at: { x: number; y: number }): void {
+    const link = this.docs.doc.links[linkId];
+    if (!link) return;
+    this.edit('Add reroute', (d) => {
+      let rerouteId = '';
+      return edits.composeEdits(d, [
+        (x) => {
+          const r = core.addNode(x, { classType: 'Reroute', position: { x: Math.round(at.x), y: Math.round(at.y) } }, this.registry);
+          rerouteId = r.nodeId;
+          return r;
+        },
+        (x) => core.connect(x, this.registry, { source: link.source, target: { node: rerouteId, input: 'input' } }),
+        (x) => core.connect(x, this.registry, { source: { node: rerouteId, output: 0 }, target: link.target }),
+      ]);
+    });
+  }
+
+  setCollapsed(ids: string[], collapsed: boolean): void {
+    this.edit(collapsed ? 'Collapse' : 'Expand', (d) => edits.setNodesUi(d, ids, 'collapsed', collapsed ? true : undefined));
+  }
+
+  setPinned(ids: string[], pinned: boolean): void {
+    this.edit(pinned ? 'Pin' : 'Unpin', (d) => edits.setNodesUi(d, ids, 'pinned', pinned ? true : undefined));
+  }
+
+  /** Makes a group around nodes (Ctrl+G), titled "Group", in the default colour. */
+  groupNodes(ids: string[]): void {
+    const bounds = groupAround(ids.map((id) => this.canvas.scene.rect(id)).filter((r): r is NonNullable<typeof r> => Boolean(r)));
+    if (!bounds) return;
+    this.edit('Group', (d) => edits.addGroup(d, { title: 'Group', bounds, color: DEFAULT_GROUP_COLOUR }));
   }
 
   disconnect(linkId: string): void {
@@ -179,7 +282,7 @@ export class EditorApp {
   }
 
   copy(): void {
-    const ids = this.handle?.selectedIds() ?? [];
+    const ids = this.handle.selectedIds();
     if (!ids.length) return;
     this.clipboard = copyNodes(this.docs.doc, ids);
     void navigator.clipboard?.writeText(JSON.stringify(this.clipboard)).catch(() => undefined);
@@ -196,12 +299,11 @@ export class EditorApp {
       }
     }
     if (!data?.nodes.length) return;
-    const at = this.handle?.pointer() ?? { x: 0, y: 0 };
+    const at = this.handle.pointer();
     const first = data.nodes[0]!.position;
     const { result, ids } = pasteNodes(this.docs.doc, data, { x: Math.round(at.x - first.x), y: Math.round(at.y - first.y) }, this.registry);
     this.docs.commit('Paste', () => result);
-    await this.handle?.sync.render(this.docs.doc);
-    await this.handle?.select(ids);
+    this.handle.select(ids);
   }
 
   duplicate(ids: string[]): void {
@@ -218,9 +320,8 @@ export class EditorApp {
   }
 
   async arrange(): Promise<void> {
-    if (!this.handle) return;
-    await this.handle.sync.render(this.docs.doc);
-    const positions = await this.handle.arrange();
+    const { arrangeNodes } = await import('../canvas/arrange.js');
+    const positions = await arrangeNodes(this.canvas.scene);
     this.edit('Arrange', (d) => core.moveNodes(d, positions));
     await this.handle.zoomToFit();
   }
@@ -276,7 +377,7 @@ export class EditorApp {
   }
 
   save(): void {
-    const doc = this.handle ? { ...this.docs.doc, view: this.handle.camera() } : this.docs.doc;
+    const doc = { ...this.docs.doc, view: this.handle.camera() };
     downloadDocument(doc, doc.metadata.title || 'graph');
     this.docs.markSaved();
   }

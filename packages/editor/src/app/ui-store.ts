@@ -1,10 +1,29 @@
 import { useSyncExternalStore } from 'react';
 import type { QueueSnapshot } from '../api/http.js';
 
+/** One entry of a context menu: an action, or a submenu opened on hover. */
+export interface MenuItem {
+  label: string;
+  key: string;
+  action?: () => void;
+  items?: MenuItem[];
+  disabled?: boolean;
+}
+
+/** What a wire dropped on empty canvas came from (the search offers nodes that connect to it). */
+export interface WireEnd {
+  node: string;
+  side: 'input' | 'output';
+  key: string;
+  type: string;
+}
+
 /** Application chrome state: what the toolbar, search box and queue panel show. */
 export interface UiState {
   /** Where the node search box is open (client point) and where the node will go (graph point). */
-  search?: { client: { x: number; y: number }; graph: { x: number; y: number } };
+  search?: { client: { x: number; y: number }; graph: { x: number; y: number }; wire?: WireEnd };
+  /** An open context menu. */
+  menu?: { client: { x: number; y: number }; items: MenuItem[] };
   /** A transient notice (file errors, server errors). */
   notice?: { text: string; kind: 'info' | 'error' };
   queue: QueueSnapshot;

@@ -1,9 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EditorApp } from '../app/editor-app.js';
 import { installShortcuts } from '../app/keyboard.js';
 import { useUi } from '../app/ui-store.js';
 import { useDocumentIsEmpty } from '../store/hooks.js';
+import { CanvasView } from './CanvasView.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { ContextMenu } from './ContextMenu.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
@@ -11,13 +13,12 @@ import { Toolbar } from './Toolbar.js';
 
 /** The editor page: toolbar, node palette, canvas, queue panel, search box and notices. */
 export function App({ app }: { app: EditorApp }) {
-  const canvas = useRef<HTMLDivElement>(null);
   const ui = useUi(app.ui);
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
     // The app lives as long as the page; it starts once even under StrictMode's double effects.
-    if (canvas.current && !app.handle) void app.start(canvas.current);
+    if (!app.started) void app.start();
     return installShortcuts(app);
   }, [app]);
 
@@ -49,13 +50,14 @@ export function App({ app }: { app: EditorApp }) {
             if (file) void app.open(file);
           }}
         >
-          <div ref={canvas} className="pg-canvas rete" data-testid="canvas" />
+          <CanvasView app={app} />
           {empty && <EmptyHint />}
           {ui.failure && <div className="pg-failure">{ui.failure}</div>}
         </div>
         <QueuePanel app={app} />
       </div>
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
+      {ui.menu && <ContextMenu at={ui.menu.client} items={ui.menu.items} onClose={() => app.ui.update({ menu: undefined })} />}
       {ui.confirm && <ConfirmDialog question={ui.confirm} />}
       {ui.notice && (
         <div className={`pg-notice pg-notice-${ui.notice.kind}`} role="status" data-testid="notice">

@@ -30,7 +30,7 @@ export function Palette({ app }: { app: EditorApp }) {
   const ui = useUi(app.ui);
   const [filter, setFilter] = useState('');
   const tree = useMemo(() => categoryTree(app.schemas.values()), [app.schemas, ui.ready]);
-  const add = (schema: NodeSchema) => app.addNode(schema, app.handle?.center() ?? { x: 0, y: 0 });
+  const add = (schema: NodeSchema) => app.addNode(schema, app.handle.center());
   return (
     <aside className="pg-palette" data-testid="palette">
       <input className="pg-palette-filter" placeholder="Filter nodes" value={filter} onChange={(e) => setFilter(e.target.value)} />

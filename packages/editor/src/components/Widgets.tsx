@@ -59,11 +59,22 @@ export function NumberWidget({ name, spec, value, onChange }: WidgetProps<IntInp
   );
 }
 
-/** STRING: one line, or a textarea for multiline specs (prompts); commits on blur. */
-export function TextWidget({ name, spec, value, onChange }: WidgetProps<StringInputSpec>) {
+/** STRING: one line, or a textarea for multiline specs (prompts); commits on blur. `bare` drops the label (notes). */
+export function TextWidget({ name, spec, value, onChange, bare = false }: WidgetProps<StringInputSpec> & { bare?: boolean }) {
   const [text, setText] = useState(String(value ?? ''));
   useEffect(() => setText(String(value ?? '')), [value]);
-  const commit = () => text !== value && onChange(text);
+  const commit = () => text !== (value ?? '') && onChange(text);
+  if (bare) {
+    return (
+      <textarea
+        className="pg-note-text"
+        value={text}
+        placeholder={spec.placeholder}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+      />
+    );
+  }
   if (spec.multiline) {
     return (
       <label className="pg-widget pg-widget-textarea">
@@ -71,10 +82,8 @@ export function TextWidget({ name, spec, value, onChange }: WidgetProps<StringIn
         <textarea
           value={text}
           placeholder={spec.placeholder ?? name}
-          rows={3}
           onChange={(e) => setText(e.target.value)}
           onBlur={commit}
-          onWheel={(e) => e.stopPropagation()}
         />
       </label>
     );
@@ -159,7 +168,7 @@ function Thumbnail({ value, revision }: { value: string; revision: number }) {
   }, [failed, attempt]);
   const src = thumbnailUrl(value, revision, attempt);
   if (!src) return null;
-  return <img className="pg-thumbnail" data-testid="thumbnail" src={src} alt={value} onError={() => setFailed(true)} />;
+  return <img className="pg-thumbnail" data-testid="thumbnail" src={src} alt={value} draggable={false} onError={() => setFailed(true)} />;
 }
 
 /**
@@ -182,7 +191,9 @@ export function ImageUpload({ filename, revision, onUpload }: { filename: string
           }}
         />
       </label>
-      <Thumbnail key={`${revision}:${filename}`} value={filename} revision={revision} />
+      <div className="pg-thumbnail-box">
+        <Thumbnail key={`${revision}:${filename}`} value={filename} revision={revision} />
+      </div>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { LiteralValue } from '@piagraph/graph-core';
+import type { NodeSchema } from '../defs/object-info.js';
 import type { DocumentStore } from '../document/store.js';
 import type { SeedControl } from '../document/seed-control.js';
 import type { RunStore } from '../store/run-store.js';
@@ -14,4 +15,12 @@ export interface NodeServices {
   setValue(nodeId: string, input: string, value: LiteralValue, generation: number): void;
   setSeedControl(nodeId: string, input: string, control: SeedControl): void;
   uploadImage(nodeId: string, input: string, file: File): void;
+  /** The schema of a class, if the server has it. */
+  schema(classType: string): NodeSchema | undefined;
+  /** An input's tooltip from `object_info`. */
+  inputTooltip(classType: string, input: string): string | undefined;
+  /** An output's name as `object_info` gives it. */
+  outputName(classType: string, index: number): string;
+  /** Ends editing a node's title: a new title, `''` for the class's name, undefined to cancel. */
+  finishRename(nodeId: string, title: string | undefined): void;
 }

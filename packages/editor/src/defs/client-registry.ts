@@ -26,5 +26,41 @@ export function registryFromSchemas(schemas: Iterable<NodeSchema>): NodeRegistry
       },
     });
   }
+  defs.push(...FRONTEND_CLASSES);
   return registry.register(...defs);
+}
+
+/**
+ * Classes only the editor draws, never executed (ComfyUI's frontend-only nodes): a reroute passes one link through
+ * (graph-core splices it out when it builds the prompt), a note holds text. Registered here so that graph-core's
+ * edits (`addNode`, `connect`) accept them.
+ */
+const FRONTEND_CLASSES: AnyNodeDefinition[] = [
+  {
+    classType: 'Reroute',
+    displayName: 'Reroute',
+    category: 'utils',
+    description: 'Passes one link through, to route wires.',
+    inputs: { required: { input: { type: '*' } } },
+    outputs: [{ type: '*', name: '' }],
+    run() {
+      throw new Error('Reroute is resolved by the editor and graph-core, never run');
+    },
+  },
+  {
+    classType: 'Note',
+    displayName: 'Note',
+    category: 'utils',
+    description: 'A text note on the canvas.',
+    inputs: { required: { text: { type: 'STRING', multiline: true, default: '' } } },
+    outputs: [],
+    run() {
+      throw new Error('Note is never run');
+    },
+  },
+];
+
+/** Whether a class is one of the editor's own (reroute, note). */
+export function isFrontendClass(classType: string): boolean {
+  return FRONTEND_CLASSES.some((d) => d.classType === classType);
 }

@@ -4,6 +4,12 @@ import { areTypesCompatible } from '../socket-registry.js';
 import type { ApiNode, ApiPrompt, PromptInputValue } from '../types/api-prompt.js';
 import type { DocLink, GraphDocument } from '../types/document.js';
 
+/**
+ * Frontend-only classes a document may hold (the editor's reroutes and notes, as in ComfyUI's frontend): never
+ * executed; a reroute passes on what feeds its one input.
+ */
+export const FRONTEND_ONLY_CLASSES: ReadonlySet<string> = new Set(['Reroute', 'Note', 'MarkdownNote']);
+
 /** Links of a document grouped by the node they feed. */
 function linksByTarget(doc: GraphDocument): Map<string, DocLink[]> {
   const byTarget = new Map<string, DocLink[]>();
@@ -39,7 +45,14 @@ function resolveSource(
   while (!seen.has(source.node)) {
     seen.add(source.node);
     const node = doc.nodes[source.node];
-    if (!node || node.mode === 'muted') return undefined;
+    if (!node) return undefined;
+    if (node.classType === 'Reroute') {
+      const feed = byTarget.get(node.id)?.[0];
+      if (!feed) return undefined;
+      source = feed.source;
+      continue;
+    }
+    if (node.mode === 'muted') return undefined;
     if (node.mode !== 'bypassed') return source;
     const incoming = byTarget.get(node.id) ?? [];
     const order = orderedNames(registry, node.classType, incoming.map((l) => l.target.input));
@@ -56,15 +69,15 @@ function resolveSource(
 }
 
 /**
- * The executable API prompt of a document: muted nodes are dropped, bypassed nodes are spliced out (their
- * consumers read from what fed them), linked inputs become `[sourceId, output]`, and every other value is sent
+ * The executable API prompt of a document: muted nodes and notes are dropped, bypassed nodes and reroutes are
+ * spliced out (their consumers read from what fed them), linked inputs become `[sourceId, output]`, and every other value is sent
  * as a literal. Node ids are kept, so `promptToDocument` and back is lossless for execution.
  */
 export function documentToPrompt(doc: GraphDocument, registry: NodeRegistry): ApiPrompt {
   const byTarget = linksByTarget(doc);
   const prompt: ApiPrompt = {};
   for (const node of Object.values(doc.nodes)) {
-    if (node.mode === 'muted' || node.mode === 'bypassed') continue;
+    if (node.mode === 'muted' || node.mode === 'bypassed' || FRONTEND_ONLY_CLASSES.has(node.classType)) continue;
     const linked = new Map<string, PromptInputValue | null>();
     for (const link of byTarget.get(node.id) ?? []) {
       const source = resolveSource(doc, registry, byTarget, link);

@@ -13,7 +13,7 @@ import {
 } from './range-list.js';
 
 /** The motion module's positional encoding holds 32 frames, so no schedule can be longer. */
-export const MAX_AFFINITY_FRAMES = 32;
+export const MAX_AFFINITY_FRAMES = 1024;
 
 /** A user's affinity request: a paper preset, one value per frame, or PIA's linear ramp. */
 export type AffinitySpec =
@@ -25,7 +25,7 @@ function checkFrames(numFrames: number): void {
   if (!Number.isInteger(numFrames) || numFrames < 1 || numFrames > MAX_AFFINITY_FRAMES) {
     throw new AffinityError(
       'invalid_frame_count',
-      `frame count must be an integer from 1 to ${MAX_AFFINITY_FRAMES} (the motion module's limit), got ${numFrames}`,
+      `frame count must be an integer from 1 to ${MAX_AFFINITY_FRAMES}, got ${numFrames}`,
       { numFrames },
     );
   }

@@ -6,3 +6,4 @@ export { foreignFamily, type ForeignFamily } from './lora-family.js';
 export { openLora, type LoraFile, type LoraLayer, type LoraFactor, type LoraUpdate, type OpenLoraOptions } from './open-lora.js';
 export { applyLoras, loraMergedWeights, type LoraPatch } from './apply.js';
 export { openPatchedSession, openLoraSession, type PatchedSession } from './patched-session.js';
+export { openLiveLoraSession, type LiveLoraSession } from './live-session.js';

@@ -10,6 +10,7 @@ import { fieldInts, fieldText, protoFields, type ProtoField } from './proto-read
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
+const GRAPH_INPUT = 11;
 const NODE_INPUT = 1;
 const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
@@ -174,6 +175,45 @@ export function redirectInitializers(bytes: Uint8Array, redirects: ReadonlyMap<s
       }
     }
     g.raw(bytes.subarray(f.start, f.end));
+  }
+  const graphBytes = g.finish();
+  const m = new ProtoWriter();
+  for (const f of protoFields(bytes)) {
+    if (f.field === MODEL_GRAPH) m.bytes(MODEL_GRAPH, graphBytes);
+    else m.raw(bytes.subarray(f.start, f.end));
+  }
+  return m.finish();
+}
+
+/**
+ * A copy of the model in which the initializers named in `names` are graph inputs instead (same name, element type
+ * and shape), so that their values are fed with every run rather than fixed when the session is created.
+ */
+export function initializersToInputs(bytes: Uint8Array, names: ReadonlySet<string>): Uint8Array {
+  const graph = graphField(bytes);
+  const g = new ProtoWriter();
+  const moved: InitializerInfo[] = [];
+  for (const f of protoFields(bytes, graph.body!.start, graph.body!.end)) {
+    if (f.field === GRAPH_INITIALIZER && f.body) {
+      const t = readTensor(bytes, f.body.start, f.body.end);
+      if (names.has(t.name)) {
+        moved.push(t);
+        continue;
+      }
+    }
+    g.raw(bytes.subarray(f.start, f.end));
+  }
+  for (const t of moved) {
+    g.message(GRAPH_INPUT, (v) =>
+      v.string(1, t.name).message(2, (type) =>
+        type.message(1, (tensor) => {
+          tensor.int(1, t.dataType);
+          tensor.message(2, (shape) => {
+            for (const d of t.dims) shape.message(1, (dim) => dim.int(1, d));
+          });
+        }),
+      ),
+    );
   }
   const graphBytes = g.finish();
   const m = new ProtoWriter();

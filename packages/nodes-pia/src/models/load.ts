@@ -118,7 +118,11 @@ async function openGraph(
   build: Parameters<typeof buildCached>[3],
   extra?: unknown,
 ): Promise<OpenedGraph> {
-  const cached = await cachedGraph(settings, graph, config, files, build, extra);
+  return openCached(await cachedGraph(settings, graph, config, files, build, extra), settings);
+}
+
+/** Opens a session on a graph already on disk, timing it. */
+async function openCached(cached: CachedGraph, settings: SessionSettings): Promise<OpenedGraph> {
   const started = performance.now();
   const session = await OnnxSession.load(cached.modelPath, sessionOptionsOf(settings));
   return { session, report: { ...cached, sessionSeconds: (performance.now() - started) / 1000 } };
@@ -165,9 +169,7 @@ export async function unetGraph(sources: UNetSources, settings: SessionSettings,
 /** Loads the image U-Net of a checkpoint, or PIA's video U-Net when `sources.pia` is given. */
 export async function loadUNet(sources: UNetSources, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<UNetHandle>> {
   const built = await unetGraph(sources, settings, config);
-  const started = performance.now();
-  const session = await OnnxSession.load(built.graph.modelPath, sessionOptionsOf(settings));
-  const report = { ...built.graph, sessionSeconds: (performance.now() - started) / 1000 };
+  const { session, report } = await openCached(built.graph, settings);
   return { handle: new UNetHandle(session, built.config, built.variant), report: { graphs: { unet: report } } };
 }
 
@@ -203,9 +205,7 @@ export async function clipGraph(checkpoint: string, clipSkip: number, settings: 
 /** Loads the CLIP text encoder of a checkpoint, `clipSkip` layers cut from the end. */
 export async function loadClip(checkpoint: string, clipSkip: number, settings: SessionSettings, config?: PiaModelConfig): Promise<Loaded<ClipHandle>> {
   const built = await clipGraph(checkpoint, clipSkip, settings, config);
-  const started = performance.now();
-  const session = await OnnxSession.load(built.graph.modelPath, sessionOptionsOf(settings));
-  const report = { ...built.graph, sessionSeconds: (performance.now() - started) / 1000 };
+  const { session, report } = await openCached(built.graph, settings);
   return { handle: new ClipHandle(session, built.config), report: { graphs: { clip: report } } };
 }
 
@@ -254,8 +254,10 @@ export async function sdConfigOf(checkpoint: string): Promise<PiaModelConfig> {
 }
 
 async function closeAll(sd: SdCheckpoint, pia: { close(): Promise<void> } | undefined): Promise<void> {
-  await sd.close();
-  await pia?.close();
+  // Both, even when the first close fails.
+  const [a, b] = await Promise.allSettled([sd.close(), pia?.close()]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
 }
 
 /** The conventional cache folder under a models folder: `models/.cache`. */

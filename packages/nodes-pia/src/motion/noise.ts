@@ -85,10 +85,10 @@ export function adeInitialNoise(
     return tileFrames(one, frames, frameSize, 1);
   }
   const noise = auto1111 ? perFrameSeeds(base, frames, frameSize, offset) : new TorchCpuGenerator(seedOf(base)).randn((frames + offset) * frameSize).slice(offset * frameSize);
-  const windowLength = context ? (context.viewOptions ?? context).contextLength : undefined;
+  const windowLength = context ? context.contextLength : undefined;
   if (settings.noiseType === 'repeated_context' && windowLength !== undefined) return tileFrames(noise, frames, frameSize, Math.min(windowLength, frames));
   if (settings.noiseType === 'FreeNoise' && context && windowLength !== undefined) {
-    freeNoise(noise, frames, frameSize, windowLength, (context.viewOptions ?? context).contextOverlap, base);
+    freeNoise(noise, frames, frameSize, windowLength, context.contextOverlap, base);
   }
   return noise;
 }

@@ -27,7 +27,7 @@ export function affinityScheduleNode(_pack: PackContext) {
     inputs: {
       required: {
         preset: { type: 'COMBO', options: AFFINITY_CHOICES, default: 'moderate-motion' },
-        frames: { type: 'INT', default: 16, min: 1, max: MAX_AFFINITY_FRAMES, tooltip: 'Animation length; the motion modules take at most 32.' },
+        frames: { type: 'INT', default: 16, min: 1, max: MAX_AFFINITY_FRAMES, tooltip: 'Animation length; past 32 frames (what the motion modules see at once), connect context options to the sampler.' },
         cond_frame: { type: 'INT', default: 0, min: 0, max: MAX_AFFINITY_FRAMES - 1, tooltip: 'Frame that shows the input image.' },
       },
       optional: {

@@ -3,6 +3,7 @@
  * with a progress event per step, an optional latent preview, and interruption between steps.
  */
 import { defineNode } from '@piagraph/graph-core';
+import { MAX_AFFINITY_FRAMES } from '../affinity/index.js';
 import { framesFirst } from '../pipeline/decode.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { latentPreview } from '../pipeline/preview.js';
@@ -33,12 +34,16 @@ export function ddimSamplerNode(pack: PackContext) {
         seed: { type: 'INT', default: 0, min: 0, max: MAX_WIDGET_SEED, control_after_generate: true, tooltip: 'Noise seed, 0 … 2^53 − 1.' },
         steps: { type: 'INT', default: 25, min: 1, max: 1000 },
         cfg: { type: 'FLOAT', default: 7.5, min: 0, max: 30, step: 0.1, round: 0.01, tooltip: 'Guidance scale; at most 1 skips the negative prompt.' },
-        frames: { type: 'INT', default: 0, min: 0, max: 32, tooltip: '0: as many as the affinity schedule has; otherwise it must match it.' },
+        frames: { type: 'INT', default: 0, min: 0, max: MAX_AFFINITY_FRAMES, tooltip: '0: as many as the affinity schedule has; otherwise it must match it.' },
         eta: { type: 'FLOAT', default: 0, min: 0, max: 1, step: 0.01, tooltip: 'DDIM eta (PIA: 0, deterministic).' },
         denoise: { type: 'FLOAT', default: 1, min: 0, max: 1, step: 0.01, tooltip: 'Strength: below 1 starts from the noised condition image.' },
       },
       optional: {
         preview: { type: 'BOOLEAN', default: true, tooltip: 'Send a latent preview of every step.' },
+        context_options: {
+          type: 'CONTEXT_OPTIONS',
+          tooltip: 'Sample in overlapping windows of frames (AnimateDiff-Evolved context options): needed past 32 frames.',
+        },
         noise: {
           type: 'COMBO',
           options: NOISE_GENERATORS,
@@ -76,6 +81,7 @@ export function ddimSamplerNode(pack: PackContext) {
         width: w,
         seed: inputs.seed,
         noise: inputs.noise ?? 'torch_cpu',
+        ...(inputs.context_options ? { context: inputs.context_options } : {}),
         steps: inputs.steps,
         cfg: inputs.cfg,
         eta: inputs.eta,

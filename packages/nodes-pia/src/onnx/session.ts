@@ -60,6 +60,8 @@ export type TensorFeed = ort.Tensor | { readonly dtype: DType; readonly shape: r
 export class OnnxSession {
   readonly modelPath: string;
   readonly #session: ort.InferenceSession;
+  /** Inputs fed on every run (weights a graph takes as inputs), see {@link OnnxSession.bindInputs}. */
+  readonly #bound = new Map<string, ort.Tensor>();
 
   private constructor(modelPath: string, session: ort.InferenceSession) {
     this.modelPath = modelPath;
@@ -90,18 +92,32 @@ export class OnnxSession {
     return this.#session.outputNames;
   }
 
+  /**
+   * Feeds these inputs on every later run besides the caller's, replacing values bound earlier under the same names:
+   * for graphs that take some weights as inputs (LoRA-merged values that change without a new session). The arrays
+   * are used in place, not copied, so they must not be changed while a run is in flight.
+   */
+  bindInputs(feeds: Readonly<Record<string, TensorFeed>>): void {
+    const unknown = Object.keys(feeds).filter((n) => !this.inputNames.includes(n));
+    if (unknown.length > 0) {
+      throw new OnnxSessionError('session-run', this.modelPath, `${this.modelPath} has no input(s) ${unknown.join(', ')} to bind`, { unknown });
+    }
+    for (const [name, feed] of Object.entries(feeds)) this.#bound.set(name, toTensor(feed));
+  }
+
   /** Runs the model on every named input; returns every output (or only `fetch`). */
   async run(feeds: Readonly<Record<string, TensorFeed>>, fetch?: readonly string[]): Promise<Record<string, ort.Tensor>> {
-    const missing = this.inputNames.filter((n) => !(n in feeds));
+    const missing = this.inputNames.filter((n) => !(n in feeds) && !this.#bound.has(n));
     const unknown = Object.keys(feeds).filter((n) => !this.inputNames.includes(n));
     if (missing.length > 0 || unknown.length > 0) {
+      const own = this.inputNames.filter((n) => !this.#bound.has(n));
       const parts = [
         missing.length > 0 ? `missing input(s) ${missing.join(', ')}` : '',
-        unknown.length > 0 ? `unknown input(s) ${unknown.join(', ')} (it has ${this.inputNames.join(', ')})` : '',
+        unknown.length > 0 ? `unknown input(s) ${unknown.join(', ')} (it has ${own.join(', ')})` : '',
       ].filter(Boolean);
       throw new OnnxSessionError('session-run', this.modelPath, `running ${this.modelPath}: ${parts.join('; ')}`, { missing, unknown });
     }
-    const tensors: Record<string, ort.Tensor> = {};
+    const tensors: Record<string, ort.Tensor> = Object.fromEntries(this.#bound);
     for (const [name, feed] of Object.entries(feeds)) tensors[name] = toTensor(feed);
     try {
       return fetch ? await this.#session.run(tensors, [...fetch]) : await this.#session.run(tensors);

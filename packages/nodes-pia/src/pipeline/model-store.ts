@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { checkpointVae, openVaeFile } from '../checkpoints/vae-file.js';
-import { openLora, openLoraSession, openPatchedSession, type LoraFile } from '../lora/index.js';
+import { openLiveLoraSession, openLora, openLoraSession, openPatchedSession, type LoraFile, type LoraPatch } from '../lora/index.js';
 import { motionUNetGraph, withMotionPatch } from '../motion/index.js';
 import {
   ClipHandle,
@@ -31,7 +31,7 @@ import { OnnxSession } from '../onnx/index.js';
 import { loadClipTokenizer, type ClipTokenizer } from '../tokenizer/index.js';
 import { PipelineError } from './errors.js';
 import { fileStamp, findTokenizer, resolveInside } from './model-folders.js';
-import { recipeKey, type ClipRecipe, type LoraApplication, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
+import { recipeKey, strengthsKey, type ClipRecipe, type LoraApplication, type ModelFile, type ModelRecipe, type VaeRecipe } from './recipes.js';
 
 /** The model folders under `models/` that nodes pick files from (ComfyUI's folder names). */
 export type ModelFolder = 'checkpoints' | 'pia' | 'vae' | 'loras' | 'animatediff_models' | 'animatediff_motion_lora';
@@ -91,6 +91,12 @@ class SessionCache<T extends { release(): Promise<void> }> {
   }
 }
 
+/** How a live LoRA session takes new strengths, and the strengths it holds now. */
+interface LoraTuner {
+  strengths: string;
+  setLoras(patches: readonly LoraPatch[]): Promise<unknown>;
+}
+
 /** A loaded text encoder is released with its session; the tokenizer holds nothing. */
 const clipEntry = (encoder: ClipHandle, tokenizer: ClipTokenizer) => ({ encoder, tokenizer, release: () => encoder.release() });
 
@@ -100,6 +106,8 @@ export class ModelStore {
   readonly #clips: SessionCache<LoadedClip & { release(): Promise<void> }>;
   readonly #vaes: SessionCache<VaeHandle>;
   readonly #configs = new Map<string, Promise<PiaModelConfig>>();
+  /** Live LoRA sessions' re-merge, by the handle that runs them. */
+  readonly #tuners = new WeakMap<object, LoraTuner>();
   /** Opened LoRA files by path, stamp and config (their factors are small next to the networks). */
   readonly #loraFiles = new Map<string, Promise<LoraFile>>();
   /** Seconds the last `open*` that really loaded took, for the node's status text. */
@@ -170,26 +178,36 @@ export class ModelStore {
   }
 
   /**
-   * The U-Net a MODEL recipe describes. With LoRAs, the cached graph of the base weights is opened with the
-   * targeted weights replaced (`openLoraSession`), so a new strength costs a merge and a session, not a graph build.
+   * The U-Net a MODEL recipe describes. With LoRAs, the cached graph of the base weights is opened with the targeted
+   * weights replaced, never rebuilt. On the CPU the replaced layers are bound inputs of one session per set of LoRA
+   * files (`openLiveLoraSession`), so a new strength only re-merges them (seconds at full size, where a new session
+   * takes minutes); on a GPU that would upload the layers on every run, so each strength gets its own session.
    */
-  unet(recipe: ModelRecipe): Promise<UNetHandle> {
-    return this.#unets.get(recipeKey(recipe), async () => {
+  async unet(recipe: ModelRecipe): Promise<UNetHandle> {
+    // Motion recipes keep a session per strength: their LoRAs are merged with the motion patches (see #open).
+    const handle = await this.#unets.get(recipeKey(recipe, { strengths: !this.#liveLoras || recipe.motion !== undefined }), async () => {
       const settings = this.#settings();
       const started = performance.now();
       if (recipe.motion) {
         const motion = recipe.motion;
         const built = await motionUNetGraph({ checkpoint: recipe.checkpoint.path, motion: motion.file.path, norms: motion.norms }, settings, recipe.config);
-        const session = await withMotionPatch(motion, (replaced) => this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced));
+        const session = await withMotionPatch(motion, async (replaced) => (await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings, replaced)).session);
         this.lastLoadSeconds = (performance.now() - started) / 1000;
         return new UNetHandle(session, built.config, built.variant);
       }
       const sources = { checkpoint: recipe.checkpoint.path, ...(recipe.pia ? { pia: recipe.pia.path } : {}) };
       const built = await unetGraph(sources, settings, recipe.config);
-      const session = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
+      const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
-      return new UNetHandle(session, built.config, built.variant);
+      return this.#track(new UNetHandle(opened.session, built.config, built.variant), opened.tuner);
     });
+    await this.#retune(handle, recipe.loras, recipe.config);
+    return handle;
+  }
+
+  /** Whether LoRA strengths are changed in place (see {@link unet}). */
+  get #liveLoras(): boolean {
+    return (this.options.device ?? 'cpu') === 'cpu';
   }
 
   /** A session on a cached graph, with `loras` merged in and `replaced` tensors swapped in when there are any. */
@@ -198,12 +216,35 @@ export class ModelStore {
     loras: readonly LoraApplication[],
     config: PiaModelConfig,
     settings: SessionSettings,
-    replaced: ModelWeights = new Map(),
-  ): Promise<OnnxSession> {
-    if (loras.length === 0 && replaced.size === 0) return OnnxSession.load(modelPath, sessionOptionsOf(settings));
-    if (loras.length === 0) return (await openPatchedSession(modelPath, replaced, sessionOptionsOf(settings))).session;
-    const patches = await Promise.all(loras.map(async (l) => ({ lora: await this.#openLora(l.file, config), strength: l.strength })));
-    return (await openLoraSession(modelPath, patches, sessionOptionsOf(settings), replaced)).session;
+    /** Tensors swapped in besides the LoRAs (a motion model's patches); given, the session is never a live one. */
+    replaced?: ModelWeights,
+  ): Promise<{ session: OnnxSession; tuner?: LoraTuner }> {
+    const swapped = replaced ?? new Map();
+    if (loras.length === 0 && swapped.size === 0) return { session: await OnnxSession.load(modelPath, sessionOptionsOf(settings)) };
+    if (loras.length === 0) return { session: (await openPatchedSession(modelPath, swapped, sessionOptionsOf(settings))).session };
+    const patches = await this.#patches(loras, config);
+    if (!this.#liveLoras || replaced) return { session: (await openLoraSession(modelPath, patches, sessionOptionsOf(settings), swapped)).session };
+    const live = await openLiveLoraSession(modelPath, patches, sessionOptionsOf(settings));
+    return { session: live.session, tuner: { strengths: strengthsKey(loras), setLoras: (p) => live.setLoras(p) } };
+  }
+
+  #patches(loras: readonly LoraApplication[], config: PiaModelConfig) {
+    return Promise.all(loras.map(async (l) => ({ lora: await this.#openLora(l.file, config), strength: l.strength })));
+  }
+
+  #track<T extends object>(handle: T, tuner: LoraTuner | undefined): T {
+    if (tuner) this.#tuners.set(handle, tuner);
+    return handle;
+  }
+
+  /** Re-merges a live LoRA session's layers when the recipe asks for other strengths than it holds. */
+  async #retune(handle: object, loras: readonly LoraApplication[], config: PiaModelConfig): Promise<void> {
+    const tuner = this.#tuners.get(handle);
+    if (!tuner || tuner.strengths === strengthsKey(loras)) return;
+    const started = performance.now();
+    await tuner.setLoras(await this.#patches(loras, config));
+    tuner.strengths = strengthsKey(loras);
+    this.lastLoadSeconds = (performance.now() - started) / 1000;
   }
 
   #openLora(file: ModelFile, config: PiaModelConfig): Promise<LoraFile> {
@@ -218,8 +259,8 @@ export class ModelStore {
   }
 
   /** The text encoder and tokenizer a CLIP recipe describes. */
-  clip(recipe: ClipRecipe): Promise<LoadedClip> {
-    return this.#clips.get(recipeKey(recipe), async () => {
+  async clip(recipe: ClipRecipe): Promise<LoadedClip> {
+    const entry = await this.#clips.get(recipeKey(recipe, { strengths: !this.#liveLoras }), async () => {
       const tokenizerPath = findTokenizer(this.options.modelsDir, recipe.checkpoint.path);
       const tokenizer = await loadClipTokenizer(tokenizerPath);
       if (tokenizer.vocabSize > recipe.config.clip.vocabSize) {
@@ -233,10 +274,12 @@ export class ModelStore {
       const settings = this.#settings();
       const started = performance.now();
       const built = await clipGraph(recipe.checkpoint.path, recipe.clipSkip, settings, recipe.config);
-      const encoder = new ClipHandle(await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings), built.config);
+      const opened = await this.#open(built.graph.modelPath, recipe.loras, recipe.config, settings);
       this.lastLoadSeconds = (performance.now() - started) / 1000;
-      return clipEntry(encoder, tokenizer);
+      return this.#track(clipEntry(new ClipHandle(opened.session, built.config), tokenizer), opened.tuner);
     });
+    await this.#retune(entry, recipe.loras, recipe.config);
+    return entry;
   }
 
   /** The VAE a VAE recipe describes. */

@@ -81,23 +81,33 @@ export interface VaeRecipe {
 }
 
 const fileKey = (f: ModelFile) => `${f.name}@${f.stamp}`;
-const lorasKey = (loras: readonly LoraApplication[]) => loras.map((l) => `${fileKey(l.file)}*${l.strength}`).join('+');
+const lorasKey = (loras: readonly LoraApplication[], strengths: boolean) =>
+  loras.map((l) => `${fileKey(l.file)}${strengths ? `*${l.strength}` : ''}`).join('+');
 
 /** The part of a motion application that changes the session (not its step range or PIA's inputs). */
 export function motionKey(m: MotionApplication): string {
-  return `motion ${fileKey(m.file)}|${m.norms}|${lorasKey(m.loras)}|scale ${m.scale}|effect ${m.effect}`;
+  return `motion ${fileKey(m.file)}|${m.norms}|${lorasKey(m.loras, true)}|scale ${m.scale}|effect ${m.effect}`;
 }
 
-/** The key sessions are shared under: equal for recipes that make the same network. */
-export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe): string {
+/**
+ * The key sessions are shared under: equal for recipes that make the same network. With `strengths: false`, recipes
+ * that differ only in LoRA strengths share a key (a session whose LoRA layers can be re-merged in place).
+ */
+export function recipeKey(recipe: ModelRecipe | ClipRecipe | VaeRecipe, options: { strengths?: boolean } = {}): string {
+  const strengths = options.strengths ?? true;
   switch (recipe.kind) {
     case 'model':
-      return `model|${fileKey(recipe.checkpoint)}|${recipe.pia ? fileKey(recipe.pia) : 'image'}|${lorasKey(recipe.loras)}${recipe.motion ? `|${motionKey(recipe.motion)}` : ''}`;
+      return `model|${fileKey(recipe.checkpoint)}|${recipe.pia ? fileKey(recipe.pia) : 'image'}|${lorasKey(recipe.loras, strengths)}${recipe.motion ? `|${motionKey(recipe.motion)}` : ''}`;
     case 'clip':
-      return `clip|${fileKey(recipe.checkpoint)}|skip ${recipe.clipSkip}|${lorasKey(recipe.loras)}`;
+      return `clip|${fileKey(recipe.checkpoint)}|skip ${recipe.clipSkip}|${lorasKey(recipe.loras, strengths)}`;
     case 'vae':
       return `vae|${recipe.source}|${fileKey(recipe.file)}`;
   }
+}
+
+/** The LoRA strengths of a recipe, as a key. */
+export function strengthsKey(loras: readonly LoraApplication[]): string {
+  return loras.map((l) => l.strength).join(',');
 }
 
 /** The recipe's LoRAs with `patch` appended (a LoRA with strength 0 changes nothing and is left out). */

@@ -8,6 +8,7 @@ import { NormalGenerator, TorchCpuGenerator, type Seed } from '../random/index.j
 import { DdimScheduler } from '../schedulers/index.js';
 import { applyGuidance, assembleUNetInput, conditionOnEveryFrame, predictOriginal, stackEmbeddings, type LatentShape } from './conditioning.js';
 import { PipelineError } from './errors.js';
+import { activeContextOptions, contextWindows, fuseWeights, type ContextOptionsValue } from '../samplers/context/index.js';
 
 /** What one finished step reports. */
 export interface StepInfo {
@@ -47,6 +48,8 @@ export interface SampleVideoOptions {
   readonly eta?: number;
   /** img2img strength: 1 starts from pure noise (PIA's default); below 1 noises the condition latent. */
   readonly strength?: number;
+  /** Sample in overlapping windows of frames (needed beyond the motion modules' frame limit). */
+  readonly context?: ContextOptionsValue;
   readonly signal?: AbortSignal;
   readonly onStep?: (info: StepInfo) => void | Promise<void>;
 }
@@ -84,6 +87,52 @@ function checkInterrupted(signal: AbortSignal | undefined, step: number): void {
   if (signal?.aborted) throw new PipelineError('interrupted', `sampling interrupted before step ${step}`, { step });
 }
 
+/** `[1, C, F, h, w]` → the frames `frames` of it, `[1, C, frames.length, h, w]`. */
+function gatherFrames(latents: Float32Array, shape: LatentShape, frames: readonly number[]): Float32Array {
+  const plane = shape.height * shape.width;
+  const n = frames.length;
+  if (n === shape.frames && frames.every((f, i) => f === i)) return latents;
+  const out = new Float32Array(shape.channels * n * plane);
+  for (let c = 0; c < shape.channels; c++) {
+    frames.forEach((f, i) => out.set(latents.subarray((c * shape.frames + f) * plane, (c * shape.frames + f + 1) * plane), (c * n + i) * plane));
+  }
+  return out;
+}
+
+/** Each window's prediction `[1, C, n, h, w]`, fused per frame with the options' weights into `[1, C, F, h, w]`. */
+async function fuseWindows(
+  windows: readonly (readonly number[])[],
+  shape: LatentShape,
+  context: ContextOptionsValue,
+  predict: (frames: readonly number[]) => Promise<Float32Array>,
+): Promise<Float32Array> {
+  const plane = shape.height * shape.width;
+  const sum = new Float64Array(shape.channels * shape.frames * plane);
+  const total = new Float64Array(shape.frames);
+  for (const frames of windows) {
+    const eps = await predict(frames);
+    const weights = fuseWeights(context.fuseMethod, frames, shape.frames, context.contextOverlap);
+    const n = frames.length;
+    frames.forEach((f, i) => {
+      const w = weights[i]!;
+      total[f]! += w;
+      for (let c = 0; c < shape.channels; c++) {
+        const src = (c * n + i) * plane;
+        const dst = (c * shape.frames + f) * plane;
+        for (let p = 0; p < plane; p++) sum[dst + p]! += w * eps[src + p]!;
+      }
+    });
+  }
+  const out = new Float32Array(sum.length);
+  for (let c = 0; c < shape.channels; c++) {
+    for (let f = 0; f < shape.frames; f++) {
+      const base = (c * shape.frames + f) * plane;
+      for (let p = 0; p < plane; p++) out[base + p] = sum[base + p]! / total[f]!;
+    }
+  }
+  return out;
+}
+
 /** Runs the sampler; returns the final latent `[1, 4, F, h, w]` as a flat array. */
 export async function sampleVideo(options: SampleVideoOptions): Promise<Float32Array> {
   const latentChannels = options.unet.config.unet.latentChannels;
@@ -109,15 +158,32 @@ export async function sampleVideo(options: SampleVideoOptions): Promise<Float32A
     latents = scheduler.addNoise(conditionOnEveryFrame(options.conditionLatent, shape), noise, timesteps[0]!);
   }
   const eta = options.eta ?? 0;
+  const maxFrames = options.unet.config.unet.motionMaxFrames;
+  if (!options.context && shape.frames > maxFrames) {
+    throw new PipelineError(
+      'frame-mismatch',
+      `${shape.frames} frames, but the motion modules see at most ${maxFrames} at once: connect context options (e.g. Context Options◆Standard Uniform, context_length 16) to sample in windows`,
+      { frames: shape.frames, maxFrames },
+      'context_options',
+    );
+  }
+  /** The guided noise prediction of one window of frames (all frames without context options). */
+  const predictWindow = async (scaled: Float32Array, timestep: number, frames: readonly number[]): Promise<Float32Array> => {
+    const windowShape = { ...shape, frames: frames.length };
+    const sample = assembleUNetInput(gatherFrames(scaled, shape, frames), frames.map((f) => options.mask[f]!), options.conditionLatent, windowShape, batch);
+    const prediction = await options.unet.run({ data: sample, dims: [batch, 2 * latentChannels + 1, frames.length, shape.height, shape.width] }, timestep, text);
+    return guided ? applyGuidance(prediction.data, options.cfg) : prediction.data;
+  };
+  const allFrames = Array.from({ length: shape.frames }, (_, f) => f);
   for (const [index, timestep] of timesteps.entries()) {
     checkInterrupted(options.signal, index + 1);
-    const sample = assembleUNetInput(scheduler.scaleModelInput(latents, timestep), options.mask, options.conditionLatent, shape, batch);
-    const prediction = await options.unet.run(
-      { data: sample, dims: [batch, 2 * latentChannels + 1, shape.frames, shape.height, shape.width] },
-      timestep,
-      text,
-    );
-    const eps = guided ? applyGuidance(prediction.data, options.cfg) : prediction.data;
+    const scaled = scheduler.scaleModelInput(latents, timestep);
+    const context = options.context ? activeContextOptions(options.context, index, timesteps.length) : undefined;
+    const windows = context ? contextWindows(shape.frames, context, index) : [allFrames];
+    const eps =
+      !context || (windows.length === 1 && windows[0]!.length === shape.frames)
+        ? await predictWindow(scaled, timestep, allFrames)
+        : await fuseWindows(windows, shape, context, (frames) => predictWindow(scaled, timestep, frames));
     const denoised = predictOriginal(latents, eps, scheduler.alphaAt(timestep));
     latents = scheduler.step(eps, timestep, latents, eta > 0 ? { eta, noise: draw } : {});
     await options.onStep?.({ step: index + 1, total: timesteps.length, timestep, latents, denoised, shape });

@@ -38,7 +38,7 @@ export function checkFrameCount(recipe: ModelRecipe, frames: number): void {
     );
   }
   for (let c = context; c; c = c.prev) {
-    const length = (c.viewOptions ?? c).contextLength;
+    const length = c.contextLength;
     if (length > max) {
       throw new PipelineError(
         'frame-limit',

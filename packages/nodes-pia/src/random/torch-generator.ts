@@ -109,11 +109,11 @@ export class TorchCpuGenerator {
       for (let i = 0; i < size; i++) out[i] = this.normalDouble();
       return out;
     }
-    for (let i = 0; i < size; i++) out[i] = this.uniformFloat();
+    this.engine.fillUniform24(out);
     for (let i = 0; i + VECTOR_MIN <= size; i += VECTOR_MIN) boxMuller16Float(out, i);
     if (size % VECTOR_MIN !== 0) {
       const start = size - VECTOR_MIN;
-      for (let i = start; i < size; i++) out[i] = this.uniformFloat();
+      this.engine.fillUniform24(out, start, size);
       boxMuller16Float(out, start);
     }
     return out;
@@ -140,7 +140,7 @@ export class TorchCpuGenerator {
   /** `torch.rand(shape, dtype=torch.float32, generator=this)`: uniforms in [0, 1). */
   rand(shape: number | readonly number[]): Float32Array {
     const out = new Float32Array(shapeSize(shape));
-    for (let i = 0; i < out.length; i++) out[i] = this.uniformFloat();
+    this.engine.fillUniform24(out);
     return out;
   }
 }

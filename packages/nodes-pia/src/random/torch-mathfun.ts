@@ -8,25 +8,25 @@
 
 const f = Math.fround;
 const bitsF = new Float32Array(1);
-const bitsI = new Int32Array(bitsF.buffer);
+const bitsI = new Int32Array(bitsF.buffer); // float32 bit access for the log's exponent split
 
 /**
  * float32 fused multiply-add: `a·b + c` rounded once to float32 (all arguments float32 values).
- * The product is exact in float64 (48 bits); the float64 sum may be inexact, and rounding it again to
- * float32 is wrong only when it lands exactly on a float32 midpoint, which the sum's exact error decides.
+ * The product is exact in float64 (48 bits); the float64 sum s may be inexact, and rounding it again to
+ * float32 is wrong only when s lands exactly on a float32 midpoint, where the sum's exact error decides.
  */
 export function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
+  const r = f(s);
+  if (s === r) return r;
   const bb = s - p;
   const err = p - (s - bb) + (c - bb);
-  const r = f(s);
-  if (err === 0 || s === r) return r;
-  bitsF[0] = r;
-  bitsI[0] = bitsI[0]! + (s > r === r >= 0 ? 1 : -1); // the float32 neighbour on the side of s
-  const other = bitsF[0]!;
-  if (s !== (r + other) / 2) return r;
-  return err > 0 ? Math.max(r, other) : Math.min(r, other);
+  if (err === 0) return r;
+  // s is a midpoint exactly when its mirror image across r, 2s - r, is itself a float32 (the other neighbour).
+  const other = r + 2 * (s - r);
+  if (f(other) !== other) return r;
+  return err > 0 === other > r ? other : r;
 }
 
 const SQRTHF = f(0.707106781186547524);

@@ -30,6 +30,9 @@ export interface Denoiser {
   withUncond?: (x: Float32Array, sigma: number) => Promise<GuidedPrediction>;
 }
 
+/** Arrays {@link cfgDenoiser} allocated for its caller alone, which `sample()` can keep without copying. */
+export const freshPredictions = new WeakSet<Float32Array>();
+
 /** `uncond + (cond - uncond)·scale`, each operation rounded to float32 as PyTorch does. */
 export function cfgCombine(
   cond: Float32Array,
@@ -70,7 +73,9 @@ export function cfgDenoiser(model: ConditionedModel, cfg: number): Denoiser {
     const outputs = await model(x, sigma, ['uncond', 'cond']);
     checkOutputs(outputs, 2, x.length);
     const [uncond, cond] = outputs as [Float32Array, Float32Array];
-    return { denoised: cfgCombine(cond, uncond, cfg), uncond };
+    const denoised = cfgCombine(cond, uncond, cfg);
+    freshPredictions.add(denoised);
+    return { denoised, uncond };
   };
   const denoiser: Denoiser = async (x, sigma) => {
     if (!skipUncond) return (await both(x, sigma)).denoised;

@@ -30,7 +30,7 @@ export * from './model-sampling.js';
 export * from './schedulers.js';
 export * from './sampler-names.js';
 export * from './ksampler-sigmas.js';
-export * from './cfg.js';
+export { cfgCombine, cfgDenoiser, type CondKind, type ConditionedModel, type Denoiser, type GuidedPrediction } from './cfg.js';
 export { defaultNoiseSampler, prepareNoise, zeroNoiseSampler, type NoiseSampler } from './noise.js';
 export * from './brownian-tree.js';
 export * from './sample.js';

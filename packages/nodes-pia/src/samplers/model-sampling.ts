@@ -139,6 +139,11 @@ export class ModelSamplingDiscrete {
 
   /** The index of the nearest log σ (first on ties), as `timestep(sigma)` returns it. */
   timestep(sigma: number): number {
+    return this.nearestIndex(sigma);
+  }
+
+  /** The index into {@link sigmas} whose log σ is nearest to log `sigma` (float32 distances, first on ties). */
+  protected nearestIndex(sigma: number): number {
     const logSigma = flog(sigma);
     let best = 0;
     let bestDist = Infinity;
@@ -154,7 +159,12 @@ export class ModelSamplingDiscrete {
 
   /** σ at a (fractional) timestep: log-linear interpolation, t clamped to [0, n - 1], all float32. */
   sigma(timestep: number): number {
-    const t = Math.min(Math.max(f(timestep), 0), this.sigmas.length - 1);
+    return this.interpolate(f(timestep));
+  }
+
+  /** exp of the log σ table interpolated at fractional index `t` (clamped), in float32. */
+  protected interpolate(index: number): number {
+    const t = Math.min(Math.max(index, 0), this.sigmas.length - 1);
     const lo = Math.floor(t);
     const hi = Math.ceil(t);
     const w = f(t - Math.trunc(t));
@@ -166,7 +176,7 @@ export class ModelSamplingDiscrete {
   percentToSigma(percent: number): number {
     if (percent <= 0) return 999999999.9;
     if (percent >= 1) return 0;
-    return this.sigma(f((1 - percent) * (this.sigmas.length - 1)));
+    return this.sigma(f((1 - percent) * 999)); // 999 whatever the table length, as ComfyUI writes it
   }
 
   /** EPS `calculate_input`: the U-Net sees x / sqrt(σ² + σ_data²). */
@@ -208,6 +218,52 @@ export class ModelSamplingDiscrete {
   isMaxDenoise(firstSigma: number): boolean {
     const max = this.sigmaMax;
     return Math.abs(max - firstSigma) <= 1e-5 * Math.max(Math.abs(max), Math.abs(firstSigma)) || firstSigma > max;
+  }
+}
+
+/**
+ * ComfyUI's LCM sampling (`ModelSamplingDiscrete` node, sampling "lcm": `ModelSamplingDiscreteDistilled` with
+ * the `LCM` prediction): only the 50 timesteps 19, 39, … 999 of the training schedule, and a denoised output
+ * blended with the input by LCM's boundary conditions (σ_data 0.5, timestep scaling 10).
+ */
+export class ModelSamplingDiscreteDistilled extends ModelSamplingDiscrete {
+  static readonly ORIGINAL_TIMESTEPS = 50;
+  /** Training timesteps per distilled one (1000 / 50 = 20). */
+  readonly skipSteps: number;
+
+  constructor(base: ModelSamplingDiscrete) {
+    const n = base.sigmas.length;
+    const count = ModelSamplingDiscreteDistilled.ORIGINAL_TIMESTEPS;
+    const skip = Math.floor(n / count);
+    // ComfyUI re-takes the log of these float32 sigmas in float32; the base constructor's float64 log of a
+    // float32 value rounded to float32 is that same number.
+    super(Array.from({ length: count }, (_, k) => base.sigmas[n - 1 - (count - 1 - k) * skip]!));
+    this.skipSteps = skip;
+  }
+
+  /** The training timestep of the nearest distilled sigma: index·20 + 19. */
+  override timestep(sigma: number): number {
+    return this.nearestIndex(sigma) * this.skipSteps + (this.skipSteps - 1);
+  }
+
+  override sigma(timestep: number): number {
+    return this.interpolate(f(f(f(timestep) - (this.skipSteps - 1)) / this.skipSteps));
+  }
+
+  /** LCM's `calculate_denoised`: c_out·(x - ε·σ) + c_skip·x with t' = 10·timestep, σ_data = 0.5. */
+  override calculateDenoised(
+    sigma: number,
+    eps: Float32Array,
+    x: Float32Array,
+    out: Float32Array = new Float32Array(x.length),
+  ): Float32Array {
+    super.calculateDenoised(sigma, eps, x, out);
+    const scaled = f(this.timestep(sigma) * 10);
+    const sigmaData2 = 0.25;
+    const cSkip = f(sigmaData2 / f(f(scaled * scaled) + sigmaData2));
+    const cOut = f(scaled / fsqrt(f(f(scaled * scaled) + sigmaData2)));
+    for (let i = 0; i < x.length; i++) out[i] = f(cOut * out[i]!) + f(cSkip * x[i]!);
+    return out;
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import type { Seed } from '../random/seed.js';
 import { BrownianTreeNoiseSampler } from './brownian-tree.js';
-import type { Denoiser, GuidedPrediction } from './cfg.js';
+import { freshPredictions, type Denoiser, type GuidedPrediction } from './cfg.js';
 import { KSamplerError, unknownName } from './errors.js';
 import type { SamplerContext, SamplerFunction } from './k-diffusion/context.js';
 import { sampleDpmFast, sampleDpmAdaptive } from './k-diffusion/dpm-solver.js';
@@ -126,13 +126,13 @@ export async function sample(samplerName: string, options: SampleOptions): Promi
   const name = samplerName;
   /**
    * Samplers keep predictions across steps; a model that hands back one buffer every time would corrupt them,
-   * so each output is copied (a memcpy per model call, nothing next to a U-Net evaluation).
+   * so each output is copied (a memcpy per model call) unless cfgDenoiser made it for this call alone.
    */
   const owned = (out: Float32Array): Float32Array => {
     if (out.length !== length) {
       throw new KSamplerError('length_mismatch', `the denoiser returned ${out.length} values for a latent of ${length}`);
     }
-    return out.slice();
+    return freshPredictions.has(out) ? out : out.slice();
   };
   let ancestral: NoiseSampler | null = null;
   const ctx: SamplerContext = {

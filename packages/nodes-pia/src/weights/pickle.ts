@@ -25,11 +25,28 @@ export interface UnpickleOptions {
   persistentLoad?(pid: unknown): unknown;
   /** BUILD: apply `state` to `target` and return the result, or `undefined` when that object takes no state. */
   build?(target: unknown, state: unknown): unknown;
+  /** Tighter (or looser) bounds than {@link PICKLE_LIMITS}. */
+  limits?: Partial<PickleLimits>;
 }
 
 /** Python tuples come out as frozen arrays, lists as ordinary arrays. */
 export function isPickleTuple(value: unknown): value is readonly unknown[] {
   return Array.isArray(value) && Object.isFrozen(value);
+}
+
+/**
+ * Bounds on what one pickle may make the reader build, whatever its size: every value pushed (a reference to a
+ * memoised one counts too, it costs a stack slot), memo slots, and the bytes of one integer. A state dict needs
+ * about 20 values and 5 memo slots a tensor (SD 1.5: ~22 000 values for 1 100 tensors), so these leave room for
+ * 100 000 tensors, while a hostile pickle is stopped within a second or two and a few hundred megabytes.
+ */
+export const PICKLE_LIMITS: PickleLimits = Object.freeze({ maxValues: 2_000_000, maxMemo: 1_000_000, maxLongBytes: 1024 });
+
+/** See {@link PICKLE_LIMITS}. */
+export interface PickleLimits {
+  readonly maxValues: number;
+  readonly maxMemo: number;
+  readonly maxLongBytes: number;
 }
 
 const UTF8 = new TextDecoder('utf-8');
@@ -42,12 +59,15 @@ class Unpickler {
   private readonly memo = new Map<number, unknown>();
   private readonly view: DataView;
   private opStart = 0;
+  private values = 0;
+  private readonly limits: PickleLimits;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly options: UnpickleOptions,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.limits = { ...PICKLE_LIMITS, ...options.limits };
   }
 
   private fail(message: string, code: 'corrupt' | 'truncated' | 'unsupported' = 'corrupt'): WeightFileError {
@@ -91,7 +111,17 @@ class Unpickler {
   }
 
   private push(value: unknown): void {
+    if (++this.values > this.limits.maxValues) {
+      throw this.fail(`builds more than ${this.limits.maxValues} values (not a state dict?)`, 'unsupported');
+    }
     this.stack.push(value);
+  }
+
+  private memoSet(index: number, value: unknown): void {
+    if (!this.memo.has(index) && this.memo.size >= this.limits.maxMemo) {
+      throw this.fail(`memoises more than ${this.limits.maxMemo} values (not a state dict?)`, 'unsupported');
+    }
+    this.memo.set(index, value);
   }
   private pop(): unknown {
     if (this.stack.length === 0 || this.stack.length <= (this.marks.at(-1) ?? -1)) throw this.fail('pops from an empty stack');
@@ -140,6 +170,8 @@ class Unpickler {
   }
 
   private long(n: number): number | bigint {
+    // Shifting a growing BigInt byte by byte is quadratic: a megabyte-long integer would take minutes.
+    if (n > this.limits.maxLongBytes) throw this.fail(`has a ${n}-byte integer; at most ${this.limits.maxLongBytes} bytes are read`, 'unsupported');
     const bytes = this.take(n);
     let value = 0n;
     for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
@@ -247,7 +279,9 @@ class Unpickler {
       }
       case OP.APPENDS: {
         const items = this.popMark();
-        this.listOf(this.top(), 'APPENDS').push(...items);
+        const list = this.listOf(this.top(), 'APPENDS');
+        // Not push(...items): spreading a million items overflows the call stack.
+        for (const item of items) list.push(item);
         return;
       }
       case OP.SETITEM: {
@@ -269,13 +303,13 @@ class Unpickler {
         return;
       }
       case OP.BINPUT:
-        this.memo.set(this.u8(), this.top());
+        this.memoSet(this.u8(), this.top());
         return;
       case OP.LONG_BINPUT:
-        this.memo.set(this.u32(), this.top());
+        this.memoSet(this.u32(), this.top());
         return;
       case OP.MEMOIZE:
-        this.memo.set(this.memo.size, this.top());
+        this.memoSet(this.memo.size, this.top());
         return;
       case OP.BINGET:
         return this.push(this.memoGet(this.u8()));

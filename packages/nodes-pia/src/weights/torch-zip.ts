@@ -32,6 +32,18 @@ interface TorchTensorEntry {
 }
 
 const MAX_DEPTH = 64;
+/**
+ * The largest `data.pkl` read. A state dict's pickle holds names, shapes and storage keys: about 200 bytes a tensor,
+ * so SD 1.5 (1 100 tensors) needs ~250 KB; 64 MiB leaves room for 300 000 tensors and bounds what a 1 MB zip bomb
+ * can make us allocate.
+ */
+export const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+/**
+ * The most dict entries flattening may visit. A dict reachable twice (a pickle can share one object under many
+ * keys, and nest such sharing) is flattened each time, so visits can double per level; real checkpoints visit
+ * each entry once, a few thousand of them.
+ */
+export const MAX_FLATTENED_ENTRIES = 1_000_000;
 
 function checkLayout(file: string, key: string, ref: TorchTensorRef, record: ZipEntry | undefined, recordName: string): TorchTensorEntry {
   const { storage, shape, stride, offset } = ref;
@@ -92,10 +104,10 @@ export class TorchCheckpointSource implements WeightSource {
       const prefix = pickle.name.slice(0, -'data.pkl'.length);
       const byteorder = archive.entries.get(`${prefix}byteorder`);
       if (byteorder !== undefined) {
-        const order = new TextDecoder().decode(await archive.read(byteorder));
+        const order = new TextDecoder().decode(await archive.read(byteorder, undefined, 16));
         if (order !== 'little') throw new WeightFileError('unsupported', path, `storages are "${order}"-endian; only little-endian is read`);
       }
-      const root = unpickle(await archive.read(pickle), torchUnpickleOptions(path));
+      const root = unpickle(await archive.read(pickle, undefined, MAX_PICKLE_BYTES), torchUnpickleOptions(path));
       const { tensors, metadata } = collect(root, options.unwrapStateDict ?? true, path);
       const entries = new Map<string, TorchTensorEntry>();
       for (const [key, ref] of tensors) {
@@ -162,20 +174,35 @@ function collect(root: unknown, unwrap: boolean, file: string): { tensors: Map<s
   }
   const inner = root.get('state_dict');
   const tensors = new Map<string, TorchTensorRef>();
-  walk(unwrap && inner instanceof Map ? inner : root, '', tensors, [], file);
+  walk(unwrap && inner instanceof Map ? inner : root, '', tensors, [], file, { visits: 0 });
   return { tensors, metadata };
 }
 
-function walk(dict: Map<unknown, unknown>, prefix: string, out: Map<string, TorchTensorRef>, path: Map<unknown, unknown>[], file: string): void {
+function walk(
+  dict: Map<unknown, unknown>,
+  prefix: string,
+  out: Map<string, TorchTensorRef>,
+  path: Map<unknown, unknown>[],
+  file: string,
+  budget: { visits: number },
+): void {
   if (path.includes(dict)) throw new WeightFileError('corrupt', file, `dict under "${prefix}" contains itself`);
   if (path.length >= MAX_DEPTH) throw new WeightFileError('unsupported', file, `dicts are nested more than ${MAX_DEPTH} deep at "${prefix}"`);
+  budget.visits += dict.size;
+  if (budget.visits > MAX_FLATTENED_ENTRIES) {
+    throw new WeightFileError(
+      'unsupported',
+      file,
+      `flattening its nested dicts visits more than ${MAX_FLATTENED_ENTRIES} entries (dicts shared under several keys multiply; not a state dict?)`,
+    );
+  }
   for (const [k, v] of dict) {
     const key = `${prefix}${String(k)}`;
     if (v instanceof TorchTensorRef) {
       if (out.has(key)) throw new WeightFileError('corrupt', file, 'the key appears twice after flattening nested dicts', { tensor: key });
       out.set(key, v);
     } else if (v instanceof Map) {
-      walk(v, `${key}.`, out, [...path, dict], file);
+      walk(v, `${key}.`, out, [...path, dict], file, budget);
     }
   }
 }

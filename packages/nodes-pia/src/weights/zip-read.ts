@@ -8,7 +8,8 @@
  * (a checkpoint repacked by another tool) is still read, by inflating it whole.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
 import { WeightFileError } from './errors.js';
 import { readExactly, readFresh } from './file-io.js';
 
@@ -24,6 +25,13 @@ const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 /** Central directories beyond this are refused before allocating (a checkpoint with a million tensors needs ~100 MB). */
 const MAX_CENTRAL_DIRECTORY = 512 * 1024 * 1024;
+/**
+ * Deflate cannot shrink data by more than about 1032:1 (its longest match, 258 bytes, costs at least 2 bits); an
+ * entry that claims more is lying about its size, a zip bomb's first tell.
+ */
+const MAX_DEFLATE_RATIO = 1100;
+
+const inflateRawAsync = promisify(inflateRaw);
 
 /** One entry of the central directory. */
 export interface ZipEntry {
@@ -124,10 +132,26 @@ export class ZipArchive {
     return whole.slice(start, start + length);
   }
 
-  /** An entry's whole content. */
-  async read(entry: ZipEntry, tensor?: string): Promise<Uint8Array> {
+  /**
+   * An entry's whole content. `maxBytes` bounds what the caller is prepared to hold: an entry that declares more is
+   * refused before anything is read. A deflated entry must also declare a size deflate can reach from its compressed
+   * size, and is inflated (off the event loop) with its declared size as a hard cap, so a zip bomb that lies about
+   * its size stops at the lie instead of filling memory.
+   */
+  async read(entry: ZipEntry, tensor?: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
     const about = tensor === undefined ? {} : { tensor };
     if ((entry.flags & 1) !== 0) throw new WeightFileError('unsupported', this.file, `zip entry "${entry.name}" is encrypted`, about);
+    if (entry.size > maxBytes) {
+      throw new WeightFileError('unsupported', this.file, `zip entry "${entry.name}" declares ${entry.size} bytes, more than the ${maxBytes} it may hold`, about);
+    }
+    if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw new WeightFileError(
+        'corrupt',
+        this.file,
+        `zip entry "${entry.name}" claims to inflate from ${entry.compressedSize} to ${entry.size} bytes, more than deflate can (a zip bomb?)`,
+        about,
+      );
+    }
     const offset = await this.dataOffset(entry, tensor);
     const raw = await readFresh(this.fh, entry.compressedSize, offset, { file: this.file, what: `zip entry "${entry.name}"`, ...about });
     if (entry.method === 0) return raw;
@@ -136,8 +160,12 @@ export class ZipArchive {
     }
     let inflated: Buffer;
     try {
-      inflated = inflateRawSync(raw);
+      // One byte over the declared size is enough to know it lies; nothing more is ever produced.
+      inflated = await inflateRawAsync(raw, { maxOutputLength: entry.size + 1 });
     } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new WeightFileError('corrupt', this.file, `zip entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (a zip bomb?)`, { cause });
+      }
       throw new WeightFileError('corrupt', this.file, `zip entry "${entry.name}" does not inflate: ${(cause as Error).message}`, { cause });
     }
     if (inflated.length !== entry.size) {

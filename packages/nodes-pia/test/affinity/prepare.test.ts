@@ -69,8 +69,9 @@ describe('prepareMaskCoefByStatistics', () => {
     expect(prepareMaskCoefByStatistics(5, 2, [1, 0.5])).toEqual([0.5, 0.5, 1, 0.5, 0.5]);
   });
 
-  it('rejects more frames than the motion module holds', () => {
-    expectError(() => prepareMaskCoefByStatistics(33, 0, 'small-motion'), 'invalid_frame_count', /1 to 32.*got 33/);
+  it('rejects more frames than an animation may have (1024; past 32 the sampler needs context windows)', () => {
+    expect(prepareMaskCoefByStatistics(33, 0, 'small-motion')).toHaveLength(33);
+    expectError(() => prepareMaskCoefByStatistics(1025, 0, 'small-motion'), 'invalid_frame_count', /1 to 1024.*got 1025/);
   });
 
   it('rejects zero frames', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sd15, tiny } from '../../src/models/config.js';
 import { LoraError, openLora, type LoraFile } from '../../src/lora/index.js';
+import { float32ToBfloat16, writeTorchCheckpoint } from '../../src/weights/index.js';
 import { rand, scalar, writeTestFile, type TestTensor } from './helpers/lora-files.js';
 
 let dir: string;
@@ -110,6 +111,19 @@ describe('openLora key layouts (tiny config: 32/64 channels, cross-attention 32,
       'text_model.encoder.layers.0.mlp.fc1.weight',
     ]);
     expect(lora.styles).toEqual(['diffusers']);
+  });
+
+  it('reads a PyTorch (.pt) LoRA with bf16 factors as well as .safetensors', async () => {
+    const m = 'lora_unet_up_blocks_1_attentions_0_proj_out';
+    const up = rand([32, 2, 1, 1], 0.1);
+    const down = rand([2, 32, 1, 1], 0.1);
+    const path = join(dir, 'torch-lora.pt');
+    const bf16 = (t: TestTensor) => ({ dtype: 'BF16' as const, shape: t.shape, data: float32ToBfloat16(t.data) });
+    await writeTorchCheckpoint(path, { [`${m}.lora_up.weight`]: bf16(up), [`${m}.lora_down.weight`]: bf16(down), [`${m}.alpha`]: { dtype: 'F32', shape: [], data: Float32Array.of(1) } });
+    const lora = await openLora(path);
+    expect(lora.layers.map((l) => [l.target, l.rank, l.scale])).toEqual([['up_blocks.1.attentions.0.proj_out.weight', 2, 0.5]]);
+    const u = lora.layers[0]!.update;
+    expect(u.kind === 'low-rank' && u.up.dtype).toBe('BF16');
   });
 
   it('picks the SD 1.5 config for an SD 1.5-sized LoRA and honours an explicit config', async () => {

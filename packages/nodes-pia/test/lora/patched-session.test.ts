@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import { tiny } from '../../src/models/config.js';
 import { ClipHandle, UNetHandle, type FloatTensor } from '../../src/models/handles.js';
 import type { ModelWeights, Precision } from '../../src/models/tensors.js';
 import { buildUNet } from '../../src/models/unet.js';
-import { OnnxSession } from '../../src/onnx/index.js';
-import { applyLoras, LoraError, loraMergedWeights, openLora, openLoraSession, openPatchedSession, type LoraFile, type PatchedSession } from '../../src/lora/index.js';
+import { GraphBuilder, OnnxSession } from '../../src/onnx/index.js';
+import { applyLoras, LoraError, loraMergedWeights, openLiveLoraSession, openLora, openLoraSession, openPatchedSession, type LoraFile, type PatchedSession } from '../../src/lora/index.js';
 import { randn } from '../models/naive/tensor.js';
 import { relativeError } from './helpers/lora-files.js';
 
@@ -131,6 +131,21 @@ describe('openLoraSession: a cached graph with LoRAs merged, without rebuilding 
     });
   }, 60_000);
 
+  it('refuses a U-Net graph that lacks some of the U-Net layers the LoRA patches (fused or renamed weights)', async () => {
+    const q = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight';
+    const g = new GraphBuilder('partial');
+    const w = g.initializer(q, { dtype: 'float32', shape: [32, 32], data: new Float32Array(32 * 32) }, { transpose: true });
+    g.output(g.linear(g.input('x', 'float32', [1, 32]), w), 'y');
+    const partial = join(dir, 'partial');
+    await mkdir(partial);
+    await g.save(partial);
+    const err = await openLoraSession(join(partial, 'model.onnx'), [{ lora, strength: 1 }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoraError);
+    expect((err as LoraError).message).toContain(join(partial, 'model.onnx'));
+    expect((err as LoraError).message).toMatch(/has no initializer '[^']+\.weight'/);
+    expect((err as LoraError).details.count).toBe(lora.layers.filter((l) => l.component === 'unet').length - 1);
+  });
+
   it('refuses a model path that has no such initializer layout, naming the file', async () => {
     const clipGraph = await cachedGraph('clip', sd.clip);
     const err = await openPatchedSession(clipGraph, new Map([['not.a.weight', unetWeights.get('conv_in.weight')!]])).catch((e: unknown) => e);
@@ -148,4 +163,61 @@ describe('openPatchedSession', () => {
     const got = await withPatched(openPatchedSession(baseUNet, merged, { threads: 2 }), (s) => runUNet(s));
     expect(relativeError(got, expected)).toBeLessThan(1e-5);
   }, 60_000);
+});
+
+describe('openLiveLoraSession: strengths that change without a new session', () => {
+  it('computes the pre-merged graph’s output at each strength, in the same session', async () => {
+    const live = await openLiveLoraSession(baseUNet, [{ lora, strength: 0.8 }], { threads: 2 });
+    try {
+      expect([...live.weightInputs].sort()).toEqual(lora.layers.filter((l) => l.component === 'unet').map((l) => l.target).sort());
+      const session = live.session;
+      for (const strength of [0.8, -0.5, 1.3]) {
+        if (strength !== 0.8) await live.setLoras([{ lora, strength }]);
+        expect(live.session).toBe(session);
+        const expected = await withSession(await cachedGraph('unet', applyLoras(unetWeights, [{ lora, strength }])), runUNet);
+        expect(relativeError(await runUNet(live.session), expected), `strength ${strength}`).toBeLessThan(1e-5);
+      }
+      await live.setLoras([]);
+      expect(relativeError(await runUNet(live.session), baseOut)).toBeLessThan(1e-5);
+    } finally {
+      await live.release();
+    }
+    expect((await readdir(dirname(baseUNet))).sort()).toEqual(['meta.json', 'model.onnx', 'model.weights.bin']);
+  }, 120_000);
+
+  it('refuses a LoRA that patches layers the session does not take as inputs', async () => {
+    const q = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight';
+    const only = { ...lora, layers: lora.layers.filter((l) => l.target === q) };
+    const live = await openLiveLoraSession(baseUNet, [{ lora: only, strength: 1 }], { threads: 2 });
+    try {
+      expect(live.weightInputs).toEqual([q]);
+      const err = await live.setLoras([{ lora, strength: 1 }]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LoraError);
+      expect((err as LoraError).message).toMatch(/does not take .* as inputs/);
+      // The failed change left the session usable with its last values.
+      const expected = await withSession(await cachedGraph('unet', applyLoras(unetWeights, [{ lora: only, strength: 1 }])), runUNet);
+      expect(relativeError(await runUNet(live.session), expected)).toBeLessThan(1e-5);
+    } finally {
+      await live.release();
+    }
+  }, 120_000);
+});
+
+describe('OnnxSession.bindInputs', () => {
+  it('feeds bound inputs on every run, lets later binds replace them, and refuses unknown names', async () => {
+    const g = new GraphBuilder('bound');
+    g.output(g.matMul(g.input('x', 'float32', [1, 2]), g.input('w', 'float32', [2, 1])), 'y');
+    const folder = join(dir, 'bound');
+    await mkdir(folder);
+    await g.save(folder);
+    await withSession(join(folder, 'model.onnx'), async (s) => {
+      const x = { dtype: 'float32' as const, shape: [1, 2], data: Float32Array.of(1, 2) };
+      await expect(s.run({ x })).rejects.toThrow(/missing input\(s\) w/);
+      s.bindInputs({ w: { dtype: 'float32', shape: [2, 1], data: Float32Array.of(3, 4) } });
+      expect([...((await s.run({ x })).y!.data as Float32Array)]).toEqual([11]);
+      s.bindInputs({ w: { dtype: 'float32', shape: [2, 1], data: Float32Array.of(-1, 1) } });
+      expect([...((await s.run({ x })).y!.data as Float32Array)]).toEqual([1]);
+      expect(() => s.bindInputs({ v: { dtype: 'float32', shape: [1], data: Float32Array.of(0) } })).toThrow(/no input\(s\) v to bind/);
+    });
+  });
 });

@@ -137,7 +137,7 @@ describe('tiny PIA models from generated files', () => {
   });
 });
 
-describe('float16 graphs (the CUDA option)', () => {
+describe('float16 graphs (the CUDA option)', { timeout: 60_000 }, () => {
   it('agree with the float32 U-Net to within fp16 precision', async () => {
     const m = await loadPiaModels({ checkpoint: join(dir, 'sd-diffusers'), pia: join(dir, 'models/pia/piagraph-tiny-pia.safetensors'), cacheDir: join(dir, 'cache'), threads: 2, parts: ['unet'], precision: 'float16' });
     try {

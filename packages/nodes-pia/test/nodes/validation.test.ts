@@ -48,10 +48,10 @@ describe('validation before any model loads', () => {
     expect(error!.details).toContain('LoadImage - image: Not a decodable image');
   });
 
-  it('reports more than 32 frames as value_bigger_than_max on frames', async () => {
-    const [error] = await errorsOf('5', { '5.frames': 33 });
+  it('reports more than 1024 frames as value_bigger_than_max on frames', async () => {
+    const [error] = await errorsOf('5', { '5.frames': 1025 });
     expect(error).toMatchObject({ type: 'value_bigger_than_max', extra_info: { input_name: 'frames' } });
-    expect(error!.message).toBe('Value 33 bigger than max of 32');
+    expect(error!.message).toBe('Value 1025 bigger than max of 1024');
   });
 
   it('reports a crop width that is not a multiple of 8 on width', async () => {

@@ -3,6 +3,7 @@ import {
   BETA_SCHEDULE_NAMES,
   KSamplerError,
   ModelSamplingDiscrete,
+  ModelSamplingDiscreteDistilled,
   makeBetaSchedule,
   sd15ModelSampling,
 } from '../../src/samplers/index.js';
@@ -100,5 +101,35 @@ describe('beta schedules (the betas are an input)', () => {
     expect(BETA_SCHEDULE_NAMES).toContain('sqrt_linear');
     expect(() => makeBetaSchedule('quadratic' as never, 1000)).toThrow(/unknown beta schedule "quadratic"; valid beta schedules: linear, sqrt_linear/);
     expect(() => ModelSamplingDiscrete.fromBetas([0.1, 1.5])).toThrow(KSamplerError);
+  });
+});
+
+describe('ModelSamplingDiscreteDistilled (LCM)', () => {
+  const lcm = new ModelSamplingDiscreteDistilled(ms);
+
+  it('keeps the 50 training sigmas at timesteps 19, 39, … 999', () => {
+    expect(lcm.sigmas).toHaveLength(50);
+    expect(lcm.sigmas[0]).toBe(ms.sigmas[19]);
+    expect(lcm.sigmas[1]).toBe(ms.sigmas[39]);
+    expect(lcm.sigmas[49]).toBe(ms.sigmas[999]);
+  });
+
+  it('maps sigmas to training timesteps index·20 + 19 and back', () => {
+    expect(lcm.timestep(ms.sigmas[999]!)).toBe(999);
+    expect(lcm.timestep(ms.sigmas[39]!)).toBe(39);
+    expect(lcm.timestep(ms.sigmas[45]!)).toBe(39); // nearest distilled sigma
+    expect(lcm.sigma(999)).toBeCloseTo(ms.sigmas[999]!, 5);
+    expect(lcm.sigma(19)).toBeCloseTo(ms.sigmas[19]!, 6);
+    expect(lcm.sigma(0)).toBeCloseTo(ms.sigmas[19]!, 6); // clamped
+  });
+
+  it("applies LCM's boundary condition: c_out·(x - ε·σ) + c_skip·x with t' = 10·timestep, σ_data = 0.5", () => {
+    const sigma = ms.sigmas[39]!; // timestep 39, t' = 390
+    const cSkip = 0.25 / (390 ** 2 + 0.25);
+    const cOut = 390 / Math.sqrt(390 ** 2 + 0.25);
+    const x = Float32Array.of(1.5, -0.5);
+    const eps = Float32Array.of(0.2, 0.1);
+    const got = lcm.calculateDenoised(sigma, eps, x);
+    [0, 1].forEach((i) => expect(got[i]).toBeCloseTo(cOut * (x[i]! - eps[i]! * sigma) + cSkip * x[i]!, 6));
   });
 });

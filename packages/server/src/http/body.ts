@@ -2,15 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { jsonNestingDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
-/** The largest JSON body accepted (a prompt with its embedded UI workflow is rarely over a few MB). */
-export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * The largest JSON body accepted: a prompt with its embedded UI workflow, or a graph document, is rarely over 1 MB.
+ * Every step of a job (parse, store, run, history) holds the event loop for a time that grows with the prompt's
+ * size; at this bound the longest such step measured under half a second on a loaded 2-core machine (a 4 MB
+ * prompt echoed into its output), where 32 MB stalled every other client for several seconds.
+ */
+export const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Reads the whole body, refusing more than `limit` bytes with a 413. */
 export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw new PayloadTooLargeError(`Request body of ${declared} bytes is over the limit of ${limit} bytes`, limit);
+    throw new PayloadTooLargeError(`Request body of ${declared} bytes is over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)`, limit);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -19,7 +24,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES
     size += buf.length;
     if (size > limit) {
       req.resume();
-      throw new PayloadTooLargeError(`Request body is over the limit of ${limit} bytes`, limit);
+      throw new PayloadTooLargeError(`Request body is over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)`, limit);
     }
     chunks.push(buf);
   }

@@ -13,6 +13,7 @@ import {
 import { BadRequestError, ConflictError, HttpError } from '../errors.js';
 import { withSubmittedGraph } from '../graphs/submitted-graph.js';
 import { JobStateError, type JobStore } from './job-store.js';
+import { boundNodeErrors, precheckPrompt, reservedNodeIdProblem } from './prompt-limits.js';
 import type { JobRecord } from './job-types.js';
 
 /** `extra_data` keys ComfyUI splits off as sensitive: never stored, never returned. */
@@ -26,7 +27,9 @@ export class PromptValidationError extends HttpError {
   }
 
   override toBody(): Record<string, unknown> {
-    return { error: this.error, node_errors: this.nodeErrors };
+    const { nodeErrors, omitted } = boundNodeErrors(this.nodeErrors);
+    const error = omitted > 0 ? { ...this.error, extra_info: { ...this.error.extra_info, node_errors_omitted: omitted } } : this.error;
+    return { error, node_errors: nodeErrors };
   }
 }
 
@@ -69,13 +72,29 @@ export function toPrompt(graph: unknown, registry: NodeRegistry): ApiPrompt {
     if (err instanceof GraphCoreError) {
       throw invalidPrompt(`Cannot read the graph: ${err.message}`, err.message, { ...err.details, error_type: err.type });
     }
+    // The converters take any JSON; one that trips over a shape they did not foresee (an object where a name is
+    // expected, say) was still given a graph it cannot read: the client's input, so a 400, not a 500.
+    if (err instanceof TypeError || err instanceof RangeError) {
+      throw invalidPrompt(`Cannot read the graph: ${err.message}`, err.message, { error_type: 'unreadable_graph' });
+    }
     throw err;
   }
 }
 
-function optionalString(value: unknown, field: string): string | undefined {
+/** The longest `prompt_id` or `client_id` accepted (ComfyUI's are 36-character UUIDs, clients' own ids are short). */
+export const MAX_ID_LENGTH = 256;
+
+/**
+ * An optional id field (`client_id`, `prompt_id`): a string of at most `MAX_ID_LENGTH` characters, without control
+ * characters, and well-formed Unicode: a lone surrogate cannot be stored as UTF-8 and read back unchanged, so the
+ * job could never be found by its own id again.
+ */
+function optionalId(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new BadRequestError('invalid_field', `"${field}" must be a string, got ${typeof value}`);
+  if (value.length > MAX_ID_LENGTH) throw new BadRequestError('invalid_field', `"${field}" is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new BadRequestError('invalid_field', `"${field}" contains a control character`);
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) throw new BadRequestError('invalid_field', `"${field}" is not well-formed Unicode (it has a lone surrogate)`);
   return value;
 }
 
@@ -86,8 +105,8 @@ function optionalString(value: unknown, field: string): string | undefined {
  * `withSubmittedGraph`) for the outputs to embed.
  */
 export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, request: EnqueueRequest): Promise<Enqueued> {
-  const clientId = optionalString(request.clientId, 'client_id');
-  const promptId = optionalString(request.promptId, 'prompt_id');
+  const clientId = optionalId(request.clientId, 'client_id');
+  const promptId = optionalId(request.promptId, 'prompt_id');
   let targets: string[] | undefined;
   if (request.partialExecutionTargets !== undefined && request.partialExecutionTargets !== null) {
     const t = request.partialExecutionTargets;
@@ -106,9 +125,16 @@ export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, req
     throw new BadRequestError('invalid_field', '"extra_data" must be an object');
   }
 
+  const reserved = reservedNodeIdProblem(request.graph);
+  if (reserved) throw new PromptValidationError(reserved, {});
   const prompt = toPrompt(request.graph, registry);
+  const tooBig = precheckPrompt(prompt, registry, targets);
+  if (tooBig) throw new PromptValidationError(tooBig, {});
+  // Parsing and converting a large graph took a while: let other requests in before validating it.
+  await yieldToEventLoop();
   const validation = await validatePrompt(registry, prompt, targets ? { outputs: targets } : {});
   if (!validation.ok) throw new PromptValidationError(validation.error, validation.nodeErrors);
+  await yieldToEventLoop();
 
   // Output nodes embed the submitted graph document or workflow from here, so saved files reopen as that graph.
   const extraData = withSubmittedGraph({ ...((extra as Record<string, unknown> | undefined) ?? {}) }, request.graph);
@@ -132,4 +158,8 @@ export async function enqueuePrompt(store: JobStore, registry: NodeRegistry, req
     if (err instanceof JobStateError) throw new ConflictError('duplicate_prompt_id', err.message, { prompt_id: err.jobId });
     throw err;
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -31,6 +31,16 @@ export interface JobQuery {
   offset?: number;
 }
 
+/**
+ * A job as the worker holds it: the row number is the key its updates use. An id read back from the database is not
+ * always the string it was written as (SQLite stores text as UTF-8, and a lone surrogate does not survive the trip),
+ * so matching on it could miss the row; the integer cannot.
+ */
+export interface JobRef {
+  seq: number;
+  id: string;
+}
+
 /** Thrown when an operation names a job that does not exist or is not in the state the operation needs. */
 export class JobStateError extends Error {
   override readonly name = 'JobStateError';
@@ -49,9 +59,12 @@ const FINISHED = "status IN ('success', 'error', 'interrupted')";
 export class JobStore {
   private readonly stmts: {
     insert: Statement;
-    setNumber: Statement;
+    nextSeq: Statement<[], { seq: number }>;
+    exists: Statement<[string], { seq: number }>;
     get: Statement<[string], JobRow>;
-    nextPending: Statement<[], JobRow>;
+    nextPending: Statement<[], { seq: number; id: string; create_time: number }>;
+    getBySeq: Statement<[number], JobRow>;
+    requeue: Statement<[number]>;
     byStatus: Statement<[string], JobRow>;
     markRunning: Statement;
     finish: Statement;
@@ -66,19 +79,26 @@ export class JobStore {
   constructor(private readonly db: Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO jobs (id, number, status, prompt, extra_data, outputs_to_execute, client_id, workflow_id, create_time)
-         VALUES (@id, 0, 'pending', @prompt, @extra_data, @outputs_to_execute, @client_id, @workflow_id, @create_time)`,
+        `INSERT INTO jobs (seq, id, number, status, prompt, extra_data, outputs_to_execute, client_id, workflow_id, create_time)
+         VALUES (@seq, @id, @number, 'pending', @prompt, @extra_data, @outputs_to_execute, @client_id, @workflow_id, @create_time)`,
       ),
-      setNumber: db.prepare('UPDATE jobs SET number = ? WHERE seq = ?'),
+      // The seq AUTOINCREMENT would pick: above every seq ever used, deleted rows included.
+      nextSeq: db.prepare(
+        `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'jobs'), 0), COALESCE((SELECT MAX(seq) FROM jobs), 0)) + 1 AS seq`,
+      ),
+      exists: db.prepare('SELECT seq FROM jobs WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      nextPending: db.prepare("SELECT * FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
+      // Only what the worker needs to decide: a large prompt is decoded once, when the job starts.
+      nextPending: db.prepare("SELECT seq, id, create_time FROM jobs WHERE status = 'pending' ORDER BY number, seq LIMIT 1"),
+      getBySeq: db.prepare('SELECT * FROM jobs WHERE seq = ?'),
+      requeue: db.prepare("UPDATE jobs SET status = 'pending', start_time = NULL WHERE seq = ? AND status = 'running'"),
       byStatus: db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY number, seq'),
-      markRunning: db.prepare("UPDATE jobs SET status = 'running', start_time = ? WHERE id = ? AND status = 'pending'"),
+      markRunning: db.prepare("UPDATE jobs SET status = 'running', start_time = ? WHERE seq = ? AND status = 'pending'"),
       finish: db.prepare(
         `UPDATE jobs SET status = @status, end_time = @end_time,
            finish_seq = (SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM jobs),
            outputs = @outputs, messages = @messages, meta = @meta, error = @error, timings = @timings
-         WHERE id = @id AND status = 'running'`,
+         WHERE seq = @seq AND status = 'running'`,
       ),
       countActive: db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('pending', 'running')"),
       deletePending: db.prepare("DELETE FROM jobs WHERE id = ? AND status = 'pending'"),
@@ -89,23 +109,47 @@ export class JobStore {
     };
   }
 
-  /** Queues a job; returns it with its priority number. A duplicate id throws `JobStateError`. */
+  /**
+   * Queues a job; returns it with its priority number. A duplicate id throws `JobStateError`. The row is written once,
+   * with its number (a second update would rewrite a large prompt), and the record is returned without reading it back.
+   */
   insert(job: NewJob, now = Date.now()): JobRecord {
+    const prompt = JSON.stringify(job.prompt);
+    const extraData = JSON.stringify(job.extraData);
     return this.db.transaction(() => {
-      if (this.stmts.get.get(job.id)) throw new JobStateError(job.id, `A job with prompt_id "${job.id}" already exists`);
-      const info = this.stmts.insert.run({
+      if (this.stmts.exists.get(job.id)) throw new JobStateError(job.id, `A job with prompt_id "${job.id}" already exists`);
+      const seq = this.stmts.nextSeq.get()!.seq;
+      const number = job.number ?? (job.front ? -seq : seq);
+      this.stmts.insert.run({
+        seq,
         id: job.id,
-        prompt: JSON.stringify(job.prompt),
-        extra_data: JSON.stringify(job.extraData),
+        number,
+        prompt,
+        extra_data: extraData,
         outputs_to_execute: JSON.stringify(job.outputsToExecute),
         client_id: job.clientId,
         workflow_id: job.workflowId,
         create_time: now,
       });
-      const seq = Number(info.lastInsertRowid);
-      const number = job.number ?? (job.front ? -seq : seq);
-      this.stmts.setNumber.run(number, seq);
-      return this.get(job.id)!;
+      return {
+        seq,
+        id: job.id,
+        number,
+        status: 'pending' as const,
+        prompt: job.prompt,
+        extraData: job.extraData,
+        outputsToExecute: [...job.outputsToExecute],
+        clientId: job.clientId,
+        workflowId: job.workflowId,
+        createTime: now,
+        startTime: null,
+        endTime: null,
+        outputs: null,
+        messages: null,
+        meta: null,
+        error: null,
+        timings: null,
+      };
     })();
   }
 
@@ -114,10 +158,21 @@ export class JobStore {
     return row ? decode(row) : undefined;
   }
 
-  /** The job the worker should run next, by priority then insertion. */
-  nextPending(): JobRecord | undefined {
+  /** The job the worker should run next, by priority then insertion: its keys and queue time (`get` reads the rest). */
+  nextPending(): (JobRef & { createTime: number }) | undefined {
     const row = this.stmts.nextPending.get();
+    return row ? { seq: row.seq, id: row.id, createTime: row.create_time } : undefined;
+  }
+
+  /** A job by its row number, the key the worker uses (see `JobRef`). */
+  getBySeq(seq: number): JobRecord | undefined {
+    const row = this.stmts.getBySeq.get(seq);
     return row ? decode(row) : undefined;
+  }
+
+  /** The row number of a job given by id, or the one a `JobRef` carries. */
+  private seqOf(job: string | JobRef): number | undefined {
+    return typeof job === 'string' ? this.stmts.exists.get(job)?.seq : job.seq;
   }
 
   pending(): JobRecord[] {
@@ -134,14 +189,17 @@ export class JobStore {
   }
 
   /** Claims a pending job for the worker; false when it is no longer pending (deleted meanwhile). */
-  markRunning(id: string, now = Date.now()): boolean {
-    return this.stmts.markRunning.run(now, id).changes === 1;
+  markRunning(job: string | JobRef, now = Date.now()): boolean {
+    const seq = this.seqOf(job);
+    return seq !== undefined && this.stmts.markRunning.run(now, seq).changes === 1;
   }
 
   /** Moves a running job into the history in one update, so it is never absent from both. */
-  finish(id: string, outcome: JobOutcome, now = Date.now()): void {
-    const changes = this.stmts.finish.run({
-      id,
+  finish(job: string | JobRef, outcome: JobOutcome, now = Date.now()): void {
+    const id = typeof job === 'string' ? job : job.id;
+    const seq = this.seqOf(job);
+    const changes = seq === undefined ? 0 : this.stmts.finish.run({
+      seq,
       status: outcome.status,
       end_time: now,
       outputs: JSON.stringify(outcome.outputs),
@@ -162,14 +220,14 @@ export class JobStore {
       const stale = this.running();
       for (const job of stale) {
         if (requeue) {
-          this.db.prepare("UPDATE jobs SET status = 'pending', start_time = NULL WHERE id = ?").run(job.id);
+          this.stmts.requeue.run(job.seq);
           continue;
         }
         const message =
           'The server stopped while this job was running (crash, kill or power loss); it was not finished. ' +
           'Queue it again, or start the server with --requeue-interrupted to re-run such jobs automatically.';
         this.finish(
-          job.id,
+          job,
           {
             status: 'error',
             outputs: {},

@@ -3,6 +3,7 @@ import type { ExecutionEvent, RunOptions, RunResult } from '@piagraph/graph-core
 import type { SettingsStore } from '../db/settings-store.js';
 import { encodePreview, encodePreviewWithMetadata, encodeProgressText } from '../ws/binary-frames.js';
 import type { WsHub } from '../ws/ws-hub.js';
+import type { FreeRequest, JobRunner } from './job-runner.js';
 import { JobStateError, type JobStore } from './job-store.js';
 import type { JobOutcome, JobRecord } from './job-types.js';
 import { RunRecorder } from './run-recorder.js';
@@ -13,13 +14,7 @@ export interface RunEngine {
   clearCache(): void;
 }
 
-/** What `POST /free` asks for: ComfyUI's `unload_models` and `free_memory` flags. */
-export interface FreeRequest {
-  /** Release the loaded models (onnxruntime sessions). */
-  unloadModels: boolean;
-  /** Drop the executor's cached outputs. */
-  freeMemory: boolean;
-}
+export type { FreeRequest } from './job-runner.js';
 
 /** Settings of a `Worker`; every one has a default. */
 export interface WorkerOptions {
@@ -57,7 +52,7 @@ const PAUSED_KEY = 'queue.paused';
  * ComfyUI's order: `execution_*` from the run, history written, `status` broadcast, `prompt_done`,
  * `executing {node: null}`.
  */
-export class Worker extends EventEmitter<WorkerEvents> {
+export class Worker extends EventEmitter<WorkerEvents> implements JobRunner {
   private current: Current | undefined;
   private draining: Promise<void> | undefined;
   private kickAgain = false;
@@ -104,6 +99,18 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   resume(): void {
     this.settings.set(PAUSED_KEY, false);
+    this.kick();
+  }
+
+  /** A new pending job: work through the queue. */
+  queued(): void {
+    this.kick();
+  }
+
+  /** Deleting or reordering pending jobs needs nothing here: the next pick reads the store. */
+  pendingChanged(): void {}
+
+  start(): void {
     this.kick();
   }
 
@@ -190,8 +197,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
-      if (!this.store.markRunning(job.id)) continue;
-      await this.runJob({ ...job, status: 'running', startTime: Date.now() });
+      const startTime = Date.now();
+      // Each database step of a large job holds the event loop for a while: other requests get their turn between,
+      // and a claim that fails (the job deleted meanwhile) never makes this loop spin without yielding.
+      const claimed = this.store.markRunning(job, startTime);
+      await yieldToEventLoop();
+      if (!claimed) continue;
+      const record = this.store.getBySeq(job.seq);
+      if (!record) continue;
+      await this.runJob({ ...record, status: 'running', startTime });
+      await yieldToEventLoop();
     }
   }
 
@@ -210,7 +225,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         outputs: job.outputsToExecute,
         onEvent: (event) => {
           recorder.observe(event);
-          this.forward(job, event);
+          forwardRunEvent(this.hub, job.clientId, event);
         },
       });
       outcome = recorder.outcome(result);
@@ -227,7 +242,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     this.hub.broadcastStatus(job.clientId);
     this.hub.send(job.clientId, 'prompt_done', { prompt_id: job.id, status: outcome.status, outputs: outcome.outputs });
     this.hub.send(job.clientId, 'executing', { node: null, prompt_id: job.id });
-    if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.get(job.id) ?? job, outcome);
+    if (this.listenerCount('job-finished') > 0) this.emit('job-finished', this.store.getBySeq(job.seq) ?? job, outcome);
   }
 
   /**
@@ -236,40 +251,42 @@ export class Worker extends EventEmitter<WorkerEvents> {
    */
   private record(job: JobRecord, outcome: JobOutcome): void {
     try {
-      this.store.finish(job.id, outcome);
+      this.store.finish(job, outcome);
     } catch (err) {
       if (!(err instanceof JobStateError)) throw err;
-      const found = this.store.get(job.id);
+      const found = this.store.getBySeq(job.seq);
       this.log(
         `job ${job.id} ended ${outcome.status}, but the database had it ${found ? `as ${found.status}` : 'deleted'} ` +
           'meanwhile (changed by another process?); that record was left as it was',
       );
     }
   }
+}
 
-  /** Sends one run event to the job's client, as a text or binary frame. */
-  private forward(job: JobRecord, event: ExecutionEvent): void {
-    const client = job.clientId;
-    switch (event.type) {
-      case 'preview': {
-        const { image, node, prompt_id } = event.data;
-        this.hub.sendBinary(client, (withMeta) =>
-          withMeta ? encodePreviewWithMetadata(image, prompt_id, node) : encodePreview(image),
-        );
-        return;
-      }
-      case 'progress_text':
-        this.hub.sendBinary(client, () => encodeProgressText(event.data.node, event.data.text));
-        return;
-      case 'execution_interrupted':
-        // ComfyUI broadcasts the interruption when nobody owns the prompt, so dashboards still learn of it.
-        if (client && this.hub.has(client)) this.hub.send(client, event.type, event.data);
-        else this.hub.broadcast(event.type, event.data);
-        return;
-      default:
-        this.hub.send(client, event.type, event.data);
+/** Sends one run event to the job's client, as a text or binary frame (the distributed mode relays workers' events the same way). */
+export function forwardRunEvent(hub: WsHub, client: string | null, event: ExecutionEvent): void {
+  switch (event.type) {
+    case 'preview': {
+      const { image, node, prompt_id } = event.data;
+      hub.sendBinary(client, (withMeta) => (withMeta ? encodePreviewWithMetadata(image, prompt_id, node) : encodePreview(image)));
+      return;
     }
+    case 'progress_text':
+      hub.sendBinary(client, () => encodeProgressText(event.data.node, event.data.text));
+      return;
+    case 'execution_interrupted':
+      // ComfyUI broadcasts the interruption when nobody owns the prompt, so dashboards still learn of it.
+      if (client && hub.has(client)) hub.send(client, event.type, event.data);
+      else hub.broadcast(event.type, event.data);
+      return;
+    default:
+      hub.send(client, event.type, event.data);
   }
+}
+
+/** Lets pending I/O (other clients' requests) run before the next synchronous step. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function describe(err: unknown): string {

@@ -92,7 +92,10 @@ export function registerGraphRoutes(router: Router, s: ServerServices): void {
     try {
       document = parseGraphDocument(raw);
     } catch (err) {
-      if (err instanceof GraphCoreError) throw new BadRequestError('invalid_graph', `Not a valid graph document: ${err.message}`);
+      // TypeError/RangeError: the parser tripped over a shape it did not foresee; the document is still the client's.
+      if (err instanceof GraphCoreError || err instanceof TypeError || err instanceof RangeError) {
+        throw new BadRequestError('invalid_graph', `Not a valid graph document: ${err.message}`);
+      }
       throw err;
     }
     const existed = s.graphs.get(params.name!) !== undefined;

@@ -3,6 +3,7 @@ import { readJsonObject } from '../http/body.js';
 import { sendJson } from '../http/respond.js';
 import type { Router } from '../http/router.js';
 import { enqueuePrompt } from '../jobs/enqueue.js';
+import { boundNodeErrors } from '../jobs/prompt-limits.js';
 import type { ServerServices } from '../services.js';
 
 /**
@@ -26,9 +27,17 @@ export async function queueFromBody(
     extraData: body.extra_data,
     workflowId,
   });
+  // The distributed runner refuses a job Redis cannot take (the store row is removed again): answered as its error.
+  await s.worker.queued(job);
   s.hub.broadcastStatus();
-  s.worker.kick();
-  sendJson(res, 200, { prompt_id: job.id, number: job.number, node_errors: nodeErrors });
+  // Bounded: a graph with thousands of failing nodes must not make a gigabyte answer.
+  const bounded = boundNodeErrors(nodeErrors);
+  sendJson(res, 200, {
+    prompt_id: job.id,
+    number: job.number,
+    node_errors: bounded.nodeErrors,
+    ...(bounded.omitted > 0 ? { node_errors_omitted: bounded.omitted } : {}),
+  });
 }
 
 /**

@@ -30,6 +30,7 @@ export function registerQueueRoutes(router: Router, s: ServerServices): void {
     const body = await readJsonObject(req, true);
     if (body.clear === true) s.store.clearPending();
     if (body.delete !== undefined) s.store.deletePending(idList(body.delete, 'delete'));
+    if (body.clear === true || body.delete !== undefined) await s.worker.pendingChanged();
     s.hub.broadcastStatus();
     sendEmpty(res);
   });
@@ -39,7 +40,7 @@ export function registerQueueRoutes(router: Router, s: ServerServices): void {
     if (body.prompt_id !== undefined && typeof body.prompt_id !== 'string') {
       throw new BadRequestError('invalid_field', '"prompt_id" must be a string');
     }
-    s.worker.interrupt(body.prompt_id as string | undefined);
+    await s.worker.interrupt(body.prompt_id as string | undefined);
     sendEmpty(res);
   });
 
@@ -48,18 +49,18 @@ export function registerQueueRoutes(router: Router, s: ServerServices): void {
     const body = await readJsonObject(req, true);
     const freeMemory = body.free_memory === true;
     const unloadModels = body.unload_models === undefined ? freeMemory : body.unload_models === true;
-    if (freeMemory || unloadModels) s.worker.requestFree({ unloadModels, freeMemory });
+    if (freeMemory || unloadModels) await s.worker.requestFree({ unloadModels, freeMemory });
     sendEmpty(res);
   });
 
-  router.post('/queue/pause', ({ res }) => {
-    s.worker.pause();
+  router.post('/queue/pause', async ({ res }) => {
+    await s.worker.pause();
     s.hub.broadcastStatus();
     sendJson(res, 200, { paused: true });
   });
 
-  router.post('/queue/resume', ({ res }) => {
-    s.worker.resume();
+  router.post('/queue/resume', async ({ res }) => {
+    await s.worker.resume();
     s.hub.broadcastStatus();
     sendJson(res, 200, { paused: false });
   });
@@ -81,6 +82,7 @@ export function registerQueueRoutes(router: Router, s: ServerServices): void {
       }
       throw err;
     }
+    await s.worker.pendingChanged();
     s.hub.broadcastStatus();
     sendJson(res, 200, { queue_pending: pending.map(toQueueItem) });
   });

@@ -2,15 +2,19 @@ import { ForbiddenError } from '../errors.js';
 import { isLoopbackHost } from './loopback.js';
 
 /**
- * ComfyUI's anti-CSRF rule (`create_origin_only_middleware`): when the Host header names a loopback host and an
- * Origin header is present, their host[:port] must agree, so a web page on another site cannot drive a local server
- * through the user's browser. A side that omits its port is compared by hostname only, as ComfyUI does for browsers
- * that strip default ports.
+ * ComfyUI's anti-CSRF rule (`create_origin_only_middleware`): when the Host header names a local host (loopback, or
+ * one `isLocal` accepts: the names given with `--allow-host`) and an Origin header is present, their host[:port]
+ * must agree, so a web page on another site cannot drive a local server through the user's browser. A side that
+ * omits its port is compared by hostname only, as ComfyUI does for browsers that strip default ports.
  */
-export function checkOrigin(hostHeader: string | undefined, originHeader: string | undefined): void {
+export function checkOrigin(
+  hostHeader: string | undefined,
+  originHeader: string | undefined,
+  isLocal: (hostname: string) => boolean = isLoopbackHost,
+): void {
   if (!hostHeader || !originHeader) return;
   const host = parseHostPort(hostHeader.toLowerCase());
-  if (!host || !isLoopbackHost(host.hostname)) return;
+  if (!host || !isLocal(host.hostname)) return;
   let origin: { hostname: string; port: string | null };
   try {
     const url = new URL(originHeader.toLowerCase());
@@ -26,6 +30,21 @@ export function checkOrigin(hostHeader: string | undefined, originHeader: string
       `Cross-origin request refused: Origin "${originHeader}" does not match Host "${hostHeader}"`,
       'A local server only accepts browser requests from its own pages. Use the same host name in the address bar.',
     );
+  }
+}
+
+/** True when `originHeader` names exactly the origin `hostHeader` was addressed as (same host and port). */
+export function isSameOrigin(hostHeader: string | undefined, originHeader: string): boolean {
+  if (!hostHeader) return false;
+  const host = parseHostPort(hostHeader.toLowerCase());
+  if (!host) return false;
+  try {
+    const url = new URL(originHeader.toLowerCase());
+    const port = url.port === '' ? (url.protocol === 'https:' ? '443' : '80') : url.port;
+    // A Host without a port (behind a proxy) is compared by name alone.
+    return url.hostname.replace(/^\[|\]$/g, '') === host.hostname && (host.port === null || port === host.port);
+  } catch {
+    return false;
   }
 }
 

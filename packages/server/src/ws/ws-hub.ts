@@ -25,15 +25,31 @@ export interface WsHubHooks {
   onConnect?(sid: string): void;
 }
 
-/** Binary frames over this many buffered bytes are dropped for that client: previews are the first thing to shed. */
-const MAX_BUFFERED_FOR_BINARY = 8 * 1024 * 1024;
+/** How much the server keeps for a client that does not read. */
+export interface WsBufferLimits {
+  /** Over this many unsent bytes, previews and progress text (binary frames) are dropped for that client. */
+  previewBytes: number;
+  /**
+   * Over this many unsent bytes the client is disconnected: it stays that far behind, and every further event would
+   * only grow the server. It reconnects and resumes from `/queue` and `/history`, as after any network drop.
+   */
+  maxBytes: number;
+}
+
+export const DEFAULT_WS_BUFFER_LIMITS: WsBufferLimits = { previewBytes: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
+
+/**
+ * The largest message a client may send. Clients send one small `feature_flags` message; `ws` would otherwise accept
+ * 100 MiB, all buffered before the server sees it. A larger one closes the connection with 1009 (message too big).
+ */
+export const MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
 
 /**
  * The WebSocket side of the server: one socket per client id, events addressed to one client or broadcast.
  * Sends to a client that is gone are dropped silently: a run never depends on anyone listening.
  */
 export class WsHub {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_INBOUND_MESSAGE_BYTES });
   private readonly clients = new Map<string, Client>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private statusPending: NodeJS.Immediate | undefined;
@@ -43,6 +59,9 @@ export class WsHub {
     private readonly features: ServerFeatureFlags,
     /** Idle sockets get a `status` after this long, so clients with inactivity timers (saintno: 10 s) stay connected. */
     private readonly keepaliveMs = 5000,
+    private readonly limits: WsBufferLimits = DEFAULT_WS_BUFFER_LIMITS,
+    /** Where the hub reports a client it disconnected. */
+    private readonly log: (line: string) => void = () => {},
   ) {
     if (keepaliveMs > 0) {
       this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(250, Math.floor(keepaliveMs / 2)));
@@ -90,14 +109,17 @@ export class WsHub {
 
   /** ComfyUI reads only the first text message, and only if it is `feature_flags`. */
   private onFirstMessage(client: Client, data: RawData): void {
-    let msg: { type?: unknown; data?: Record<string, unknown> };
+    let msg: unknown;
     try {
-      msg = JSON.parse(data.toString()) as typeof msg;
+      msg = JSON.parse(data.toString());
     } catch {
       return;
     }
-    if (msg.type !== 'feature_flags') return;
-    client.supportsPreviewMetadata = msg.data?.supports_preview_metadata === true;
+    // Any JSON may arrive (null, a number, an array): only an object saying feature_flags counts.
+    if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== 'feature_flags') return;
+    const flags = (msg as { data?: unknown }).data;
+    client.supportsPreviewMetadata =
+      typeof flags === 'object' && flags !== null && (flags as { supports_preview_metadata?: unknown }).supports_preview_metadata === true;
     this.send(client.sid, 'feature_flags', this.features);
   }
 
@@ -134,20 +156,39 @@ export class WsHub {
   sendBinary(sid: string | null | undefined, encode: (supportsPreviewMetadata: boolean) => Buffer): void {
     if (!sid) return;
     const client = this.clients.get(sid);
-    if (!client || client.socket.bufferedAmount > MAX_BUFFERED_FOR_BINARY) return;
+    if (!client || client.socket.bufferedAmount > this.limits.previewBytes) return;
     this.write(client, encode(client.supportsPreviewMetadata));
   }
 
   private write(client: Client, payload: string | Buffer): void {
     if (client.socket.readyState !== client.socket.OPEN) return;
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (client.socket.bufferedAmount + size > this.limits.maxBytes) {
+      this.dropSlowClient(client);
+      return;
+    }
     client.lastSent = Date.now();
     client.socket.send(payload);
+  }
+
+  /**
+   * Disconnects a client too far behind. `terminate`, not `close`: a closing handshake would wait behind the very
+   * bytes the client is not reading, and the buffer is freed only when the socket is destroyed.
+   */
+  private dropSlowClient(client: Client): void {
+    if (this.clients.get(client.sid) === client) this.clients.delete(client.sid);
+    this.log(
+      `WebSocket client ${client.sid} disconnected: ${client.socket.bufferedAmount} bytes of events were waiting for it ` +
+        `(limit ${this.limits.maxBytes}); it can reconnect`,
+    );
+    client.socket.terminate();
   }
 
   private keepalive(): void {
     const now = Date.now();
     for (const client of this.clients.values()) {
-      if (now - client.lastSent < this.keepaliveMs) continue;
+      // A client with events still waiting is not idle: a keepalive would only add to its backlog.
+      if (now - client.lastSent < this.keepaliveMs || client.socket.bufferedAmount > 0) continue;
       this.write(client, JSON.stringify({ type: 'status', data: this.statusData() }));
     }
   }

@@ -142,6 +142,29 @@ const COMMON_INPUTS = {
   latent_image: { type: 'LATENT', tooltip: 'The latent image to denoise.' },
 } as const;
 
+/** The fields both nodes read from their inputs under the same names. */
+function commonRequest(inputs: {
+  model: ModelValue;
+  steps: number;
+  cfg: number;
+  sampler_name: string;
+  scheduler: string;
+  positive: ConditioningValue;
+  negative: ConditioningValue;
+  latent_image: LatentValue;
+}) {
+  return {
+    model: inputs.model,
+    steps: inputs.steps,
+    cfg: inputs.cfg,
+    samplerName: inputs.sampler_name,
+    scheduler: inputs.scheduler,
+    positive: inputs.positive,
+    negative: inputs.negative,
+    latent: inputs.latent_image,
+  };
+}
+
 /** Names outside the lists fail validation (a prompt may carry any string), naming the input and the valid names. */
 function validateNames(literals: Readonly<Record<string, unknown>>) {
   const errors: { input: string; message: string }[] = [];
@@ -184,23 +207,7 @@ export function ksamplerNode(pack: PackContext) {
     outputs: [{ type: 'LATENT', tooltip: 'The denoised latent.' }],
     validate: validateNames,
     async run(inputs, ctx) {
-      const samples = await sampleLatent(
-        pack,
-        {
-          model: inputs.model,
-          seed: inputs.seed,
-          steps: inputs.steps,
-          cfg: inputs.cfg,
-          samplerName: inputs.sampler_name,
-          scheduler: inputs.scheduler,
-          positive: inputs.positive,
-          negative: inputs.negative,
-          latent: inputs.latent_image,
-          denoise: inputs.denoise,
-        },
-        ctx,
-        'seed',
-      );
+      const samples = await sampleLatent(pack, { ...commonRequest(inputs), seed: inputs.seed, denoise: inputs.denoise }, ctx, 'seed');
       return { outputs: [samples], sizeBytes: samples.samples.byteLength };
     },
   });
@@ -230,15 +237,8 @@ export function ksamplerAdvancedNode(pack: PackContext) {
       const samples = await sampleLatent(
         pack,
         {
-          model: inputs.model,
+          ...commonRequest(inputs),
           seed: inputs.noise_seed,
-          steps: inputs.steps,
-          cfg: inputs.cfg,
-          samplerName: inputs.sampler_name,
-          scheduler: inputs.scheduler,
-          positive: inputs.positive,
-          negative: inputs.negative,
-          latent: inputs.latent_image,
           addNoise: inputs.add_noise === 'enable',
           range: { startStep: inputs.start_at_step, lastStep: inputs.end_at_step, forceFullDenoise: inputs.return_with_leftover_noise === 'disable' },
         },

@@ -1,8 +1,8 @@
 /**
  * Load LoRA (`LoraLoader`) and its model-only form (`LoraLoaderModelOnly`): a LoRA from models/loras added to the
  * MODEL and CLIP recipes with a strength each. Nothing is merged here: the model store applies the patches when a
- * sampler or encoder opens the network, so changing a strength re-opens a session from the cached graph instead of
- * rebuilding it.
+ * sampler or encoder opens the network: the cached graph of the base weights is never rebuilt, and on the CPU a new
+ * strength only re-merges the LoRA's layers inside the open session.
  */
 import { join } from 'node:path';
 import { defineNode } from '@piagraph/graph-core';

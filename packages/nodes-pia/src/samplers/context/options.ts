@@ -5,7 +5,7 @@
  */
 
 /** How the windows are laid out (ADE's context option nodes). */
-export type ContextSchedule = 'standard_uniform' | 'standard_static' | 'looped_uniform' | 'batched' | 'views_only';
+export type ContextSchedule = 'standard_uniform' | 'standard_static' | 'looped_uniform' | 'batched';
 
 /** How the predictions of overlapping windows are weighted per frame (ADE's `fuse_method` names). */
 export const FUSE_METHODS = ['pyramid', 'flat', 'overlap-linear'] as const;
@@ -29,8 +29,6 @@ export interface ContextOptionsValue {
   /** From which fraction of the sampling these options apply (`start_percent`), and for at least how many steps. */
   readonly startPercent: number;
   readonly guaranteeSteps: number;
-  /** Views-only: windows for the spatial (non-motion) pass; absent for the standard schedules. */
-  readonly viewOptions?: ContextOptionsValue;
   /** ContextRef and other extras (`ADE_ContextExtras_Set`), kept for the samplers that honour them. */
   readonly extras?: Readonly<Record<string, unknown>>;
   readonly prev?: ContextOptionsValue;

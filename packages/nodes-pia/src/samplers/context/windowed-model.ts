@@ -4,7 +4,7 @@
  * windows' predictions. This is what lets a motion module trained on 16 frames denoise 256.
  */
 import type { ConditionedModel, CondKind } from '../cfg.js';
-import { contextWindows } from './windows.js';
+import { activeContextOptions, contextWindows } from './windows.js';
 import { fuseWeights } from './fuse.js';
 import type { ContextOptionsValue } from './options.js';
 
@@ -24,7 +24,8 @@ export interface SamplingProgress {
 /** A {@link ConditionedModel} over `frameCount` frames that evaluates `model` window by window and fuses. */
 export function withContextWindows(model: FrameModel, frameCount: number, options: ContextOptionsValue, progress: SamplingProgress): ConditionedModel {
   return async (x, sigma, conds) => {
-    const windows = contextWindows(frameCount, options, progress.step(), progress.totalSteps);
+    const active = activeContextOptions(options, progress.step(), progress.totalSteps);
+    const windows = contextWindows(frameCount, active, progress.step());
     const perFrame = x.length / frameCount;
     if (windows.length === 1 && windows[0]!.length === frameCount && windows[0]!.every((f, i) => f === i)) {
       return model(x, sigma, conds, windows[0]!);
@@ -33,7 +34,7 @@ export function withContextWindows(model: FrameModel, frameCount: number, option
     const totals = new Float64Array(frameCount);
     for (const window of windows) {
       const predictions = await model(x, sigma, conds, window);
-      const weights = fuseWeights(options.fuseMethod, window, frameCount, options.contextOverlap);
+      const weights = fuseWeights(active.fuseMethod, window, frameCount, active.contextOverlap);
       window.forEach((frame, i) => {
         const wgt = weights[i]!;
         totals[frame]! += wgt;

@@ -55,8 +55,22 @@ function loopedWindows(frames: number, options: ContextOptionsValue, step: numbe
   return windows;
 }
 
-/** The windows for `frames` frames at step `step` of `totalSteps`. */
-export function contextWindows(frames: number, options: ContextOptionsValue, step: number, _totalSteps: number): number[][] {
+/**
+ * The options of a chain (`prev` first) in force at `step` of `totalSteps`: the last, by `startPercent`, that has
+ * started (ADE's context options group); before any has started, the earliest.
+ */
+export function activeContextOptions(options: ContextOptionsValue, step: number, totalSteps: number): ContextOptionsValue {
+  const chain: ContextOptionsValue[] = [];
+  for (let o: ContextOptionsValue | undefined = options; o; o = o.prev) chain.unshift(o);
+  const sorted = chain.map((o, i) => ({ o, i })).sort((a, b) => a.o.startPercent - b.o.startPercent || a.i - b.i);
+  const percent = totalSteps > 0 ? step / totalSteps : 0;
+  let active = sorted[0]!.o;
+  for (const { o } of sorted) if (o.startPercent <= percent) active = o;
+  return active;
+}
+
+/** The windows of `options` (one set, see {@link activeContextOptions}) for `frames` frames at sampling step `step`. */
+export function contextWindows(frames: number, options: ContextOptionsValue, step: number): number[][] {
   const length = options.contextLength;
   const fits = options.useOnEqualLength ? frames < length : frames <= length;
   if (fits) return [range(0, frames)];
@@ -70,8 +84,7 @@ export function contextWindows(frames: number, options: ContextOptionsValue, ste
       return loopedWindows(frames, options, step);
     case 'standard_static':
       return standardWindows(frames, length, options.contextOverlap, 1);
-    case 'standard_uniform':
-    case 'views_only': {
+    case 'standard_uniform': {
       const windows: number[][] = [];
       for (let s = 0; s < Math.max(1, options.contextStride); s++) windows.push(...standardWindows(frames, length, options.contextOverlap, 1 << s));
       return windows;
