@@ -7,8 +7,8 @@ import type { VideoInfoValue } from './values.js';
 const KEYS = ['fps', 'frame_count', 'duration', 'width', 'height'] as const;
 const TYPES = ['FLOAT', 'INT', 'FLOAT', 'INT', 'INT'] as const;
 
-function outputs(mark: string) {
-  return KEYS.map((k, i) => ({ type: TYPES[i]!, name: `${k}${mark}` }));
+function outputs(mark: string, prefix = '') {
+  return KEYS.map((k, i) => ({ type: TYPES[i]!, name: `${prefix}${k}${mark}` }));
 }
 
 const pick = (info: VideoInfoValue, side: 'source' | 'loaded') => KEYS.map((k) => info[`${side}_${k}`]);
@@ -20,7 +20,7 @@ export function videoInfoNode(_pack: PackContext) {
     displayName: 'Video Info 🎥🅥🅗🅢',
     category: VHS_CATEGORY,
     inputs: { required: { video_info: { type: 'VHS_VIDEOINFO' } } },
-    outputs: [...outputs('🟨'), ...outputs('🟦')] as { type: 'FLOAT' | 'INT'; name: string }[],
+    outputs: [...outputs('🟨', 'source_'), ...outputs('🟦', 'loaded_')] as { type: 'FLOAT' | 'INT'; name: string }[],
     run({ video_info }) {
       return { outputs: [...pick(video_info, 'source'), ...pick(video_info, 'loaded')] };
     },
