@@ -34,7 +34,7 @@ function onDemo(prompt: ApiPrompt, size: { width: number; height: number }, step
   for (const node of Object.values(prompt)) {
     const inputs = node.inputs as Record<string, unknown>;
     if (node.class_type === 'CheckpointLoaderSimple') inputs['ckpt_name'] = DEMO_CHECKPOINT;
-    if (node.class_type === 'ADE_LoadAnimateDiffModel') inputs['model_name'] = inputs['model_name'] === 'pia.ckpt' ? DEMO_PIA : MM;
+    if (typeof inputs['model_name'] === 'string' && node.class_type.startsWith('ADE_')) inputs['model_name'] = inputs['model_name'] === 'pia.ckpt' ? DEMO_PIA : MM;
     if (node.class_type === 'LoadImage') inputs['image'] = DEMO_IMAGE;
     if (node.class_type === 'EmptyLatentImage' || node.class_type === 'ADE_EmptyLatentImageLarge') Object.assign(inputs, size);
     if (node.class_type === 'KSampler') inputs['steps'] = steps;
@@ -71,6 +71,29 @@ describe("ADE's and VHS's example workflows on the demo models", { timeout: 300_
     const gif = combined(result.outputs, '30');
     const meta = await sharp(await readFile(join(h.dirs.output, gif.subfolder, gif.filename)), { animated: true }).metadata();
     expect([meta.pages, meta.width, meta.pageHeight]).toEqual([16, 96, 64]);
+  });
+
+  it('imports and runs the prompt travel workflow: four keyframed seasons over 32 frames in 16-frame windows', async () => {
+    const prompt = onDemo(toApiPrompt(await fixture('ade-prompt-travel.json'), h.registry), { width: 64, height: 64 }, 3);
+    expect(prompt['12']!.inputs).toMatchObject({ print_schedule: false, tensor_interp: 'lerp' });
+    expect(String(prompt['12']!.inputs['prompts'])).toContain('"24": "autumn meadow, falling leaves"');
+    expect(prompt['20']!.inputs).toMatchObject({ beta_schedule: 'sqrt_linear (AnimateDiff)' });
+    const { result } = await h.run(prompt);
+    expect(result.status, JSON.stringify(result.error ?? null)).toBe('success');
+    const gif = combined(result.outputs, '30');
+    const meta = await sharp(await readFile(join(h.dirs.output, gif.subfolder, gif.filename)), { animated: true }).metadata();
+    expect(meta.pages).toBe(32);
+  });
+
+  it('imports and runs the two-pass upscale workflow: the video sampled again at 1.5× and denoise 0.5', async () => {
+    const prompt = onDemo(toApiPrompt(await fixture('ade-two-pass-upscale.json'), h.registry), { width: 64, height: 64 }, 3);
+    expect(prompt['11']!.inputs).toMatchObject({ upscale_method: 'nearest-exact', scale_by: 1.5 });
+    expect(prompt['12']!.inputs).toMatchObject({ denoise: 0.5 });
+    const { result } = await h.run(prompt);
+    expect(result.status, JSON.stringify(result.error ?? null)).toBe('success');
+    const gif = combined(result.outputs, '30');
+    const meta = await sharp(await readFile(join(h.dirs.output, gif.subfolder, gif.filename)), { animated: true }).metadata();
+    expect([meta.pages, meta.width, meta.pageHeight]).toEqual([16, 96, 96]);
   });
 
   it("imports VHS's load → combine workflow (dict widgets_values) and writes the loaded frames as MP4", async () => {
