@@ -7,3 +7,4 @@ await import('./pipeline.bench.js');
 await import('./lora.bench.js');
 await import('./ksampler-overhead.bench.js');
 await import('./ksampler.bench.js');
+await import('./animatediff-memory.bench.js');
