@@ -8,3 +8,4 @@ await import('./lora.bench.js');
 await import('./ksampler-overhead.bench.js');
 await import('./ksampler.bench.js');
 await import('./gpu.bench.js');
+await import('./animatediff-memory.bench.js');

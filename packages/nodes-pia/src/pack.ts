@@ -16,6 +16,7 @@ import type { Device } from './onnx/index.js';
 import { contextOptionNodes } from './nodes/animatediff/context-options.js';
 import { comfyCoreNodes } from './nodes/comfy-core/index.js';
 import { animateDiffNodes } from './nodes/animatediff/index.js';
+import { vhsNodes } from './nodes/vhs/index.js';
 
 /** Where the pack finds and writes files, and what the host lends it; the server derives the folders from its data root. */
 export interface PiaPackOptions extends PackSettings {
@@ -67,6 +68,7 @@ export function createPiaPack(options: PiaPackOptions): PiaPack {
     ...comfyCoreNodes(pack),
     ...contextOptionNodes(pack),
     ...animateDiffNodes(pack),
+    ...vhsNodes(pack),
   ];
   const ready = pack.demoImageReady;
   return {
