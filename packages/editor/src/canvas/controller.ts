@@ -335,6 +335,33 @@ export class CanvasController {
     }
   }
 
+  /** The topmost node under a canvas point (by geometry: used where no card is rendered, in the overview). */
+  nodeAt(p: Point): string | undefined {
+    const g = this.toGraph(p);
+    let hit: string | undefined;
+    for (const [id, r] of this.scene.rects()) {
+      if (g.x >= r.x && g.x <= r.x + r.width && g.y >= r.y && g.y <= r.y + r.height) hit = id;
+    }
+    return hit;
+  }
+
+  /** The socket within `radius` canvas pixels of a point, by geometry. */
+  socketAt(p: Point, radius = 8): { node: string; side: 'input' | 'output'; key: string } | undefined {
+    const g = this.toGraph(p);
+    const r = radius / this.camera.k;
+    for (const [id, rect] of this.scene.rects()) {
+      if (g.x < rect.x - r || g.x > rect.x + rect.width + r || g.y < rect.y - r || g.y > rect.y + rect.height + r) continue;
+      const layout = this.scene.layout(id)!;
+      for (const [name, y] of Object.entries(layout.inputs)) {
+        if (Math.hypot(g.x - rect.x, g.y - (rect.y + y)) <= r) return { node: id, side: 'input', key: name };
+      }
+      for (let i = 0; i < layout.outputs.length; i++) {
+        if (Math.hypot(g.x - (rect.x + rect.width), g.y - (rect.y + layout.outputs[i]!)) <= r) return { node: id, side: 'output', key: String(i) };
+      }
+    }
+    return undefined;
+  }
+
   /** What the wire painter and link hit test need. */
   wirePaint(): WirePaint {
     const hidden = new Set<string>();
