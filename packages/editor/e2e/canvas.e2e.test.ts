@@ -27,6 +27,7 @@ afterEach(async () => {
 
 async function fresh(): Promise<Page> {
   ({ context, page } = await openEditor(session));
+  await page.evaluate(() => window.__piagraph!.app.handle.zoomToFit());
   await waitForNodeCount(page, Object.keys(example.nodes).length);
   return page;
 }

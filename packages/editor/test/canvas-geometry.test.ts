@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTransform, graphToScreen, screenToGraph, zoomAround } from '../src/canvas/geometry.js';
+import { fitTransform, graphToScreen, openingTransform, screenToGraph, zoomAround } from '../src/canvas/geometry.js';
 import { minimapMapping, minimapToGraph } from '../src/canvas/minimap.js';
 import { bezierPoint, wireBounds, wireMidpoint, wireShape } from '../src/canvas/wire-path.js';
 
@@ -25,6 +25,23 @@ describe('camera', () => {
     expect(t.k).toBe(0.5);
     expect(graphToScreen({ x: 500, y: 250 }, t)).toEqual({ x: 270, y: 170 });
     expect(fitTransform({ x: 0, y: 0, width: 10, height: 10 }, { width: 540, height: 340 }, 20, 1).k).toBe(1);
+  });
+});
+
+describe('opening camera', () => {
+  it('frames a small graph whole when that keeps it readable', () => {
+    const bounds = { x: 0, y: 0, width: 400, height: 200 };
+    expect(openingTransform(bounds, { width: 1000, height: 600 }, 0.85)).toEqual(fitTransform(bounds, { width: 1000, height: 600 }, 40, 1));
+  });
+
+  it('opens a large graph at the readable zoom at its left edge, centred vertically when its height fits', () => {
+    // 2000 wide: fitting 920 px would be 0.46 < 0.85. Height 400 × 0.85 = 340 fits 600 − 80.
+    const t = openingTransform({ x: 100, y: 50, width: 2000, height: 400 }, { width: 1000, height: 600 }, 0.85);
+    expect(t.k).toBe(0.85);
+    expect(graphToScreen({ x: 100, y: 250 }, t)).toEqual({ x: 40, y: 300 });
+    // Too tall as well: its top-left corner goes to the padding.
+    const tall = openingTransform({ x: 100, y: 50, width: 2000, height: 4000 }, { width: 1000, height: 600 }, 0.85);
+    expect(graphToScreen({ x: 100, y: 50 }, tall)).toEqual({ x: 40, y: 40 });
   });
 });
 

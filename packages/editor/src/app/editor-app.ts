@@ -154,7 +154,7 @@ export class EditorApp {
     this.docs.load(doc, dirty);
     if (!laidOut) await this.arrange();
     else if (doc.view) this.handle.setCamera(doc.view);
-    else this.canvas.fit(undefined, 1);
+    else this.canvas.openView();
     await this.canvas.drawn();
   }
 

@@ -1,6 +1,6 @@
 import type { GraphDocument } from '@piagraph/graph-core';
 import type { SchemaMap } from '../defs/object-info.js';
-import { contains, fitTransform, inflate, intersects, screenToGraph, unionRects, type Point, type Rect, type Transform } from './geometry.js';
+import { contains, fitTransform, inflate, intersects, openingTransform, screenToGraph, unionRects, type Point, type Rect, type Transform } from './geometry.js';
 import { paintMinimap, type MinimapMapping } from './minimap.js';
 import { HANDLE_ZOOM, paintNodeBoxes, paintPendingWire, paintWires, prepareCanvas, type WirePaint } from './painter.js';
 import { WireSvg } from './wire-svg.js';
@@ -13,6 +13,11 @@ import type { LinkStyle } from './wire-path.js';
  */
 export const DETAIL_ZOOM = 0.35;
 export const MIN_ZOOM = 0.03;
+/**
+ * The lowest zoom a graph opens at: widget text is 13 px, so 11/13 keeps it at 11 px or more, legible, instead of
+ * fitting a large graph down to 6–8 px.
+ */
+export const READABLE_ZOOM = 11 / 13;
 export const MAX_ZOOM = 4;
 /**
  * Cards are mounted once a node comes within `MOUNT_MARGIN_PX` (screen pixels) of the view and unmounted only once
@@ -216,6 +221,13 @@ export class CanvasController {
     const bounds = unionRects(list.map((id) => this.scene.rect(id)).filter((r): r is Rect => Boolean(r)));
     if (!bounds) return;
     this.setCamera(fitTransform(bounds, this.viewport, 40, maxZoom));
+  }
+
+  /** Places the camera for a graph without a saved view: whole if it stays readable, else readable from its start. */
+  openView(): void {
+    const bounds = unionRects([...this.scene.rects()].map(([, r]) => r));
+    if (!bounds) return this.setCamera({ x: 40, y: 40, k: 1 });
+    this.setCamera(openingTransform(bounds, this.viewport, READABLE_ZOOM));
   }
 
   /** Resolves after the next frame has been drawn. */

@@ -10,6 +10,7 @@ import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
 import { Toolbar } from './Toolbar.js';
+import { TooltipLayer } from './Tooltip.js';
 
 /** The editor page: toolbar, node palette, canvas, queue panel, search box and notices. */
 export function App({ app }: { app: EditorApp }) {
@@ -59,6 +60,7 @@ export function App({ app }: { app: EditorApp }) {
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
       {ui.menu && <ContextMenu at={ui.menu.client} items={ui.menu.items} onClose={() => app.ui.update({ menu: undefined })} />}
       {ui.confirm && <ConfirmDialog question={ui.confirm} />}
+      <TooltipLayer />
       {ui.notice && (
         <div className={`pg-notice pg-notice-${ui.notice.kind}`} role="status" data-testid="notice">
           {ui.notice.text}
