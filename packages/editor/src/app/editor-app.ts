@@ -6,6 +6,7 @@ import { CanvasController, type CanvasElements } from '../canvas/controller.js';
 import { installGestures } from '../canvas/gestures.js';
 import type { Point } from '../canvas/geometry.js';
 import { DEFAULT_GROUP_COLOUR, groupAround } from '../canvas/groups.js';
+import { DEFAULT_WIDTH, OUTPUT_NODE_WIDTH, TITLE_HEIGHT } from '../canvas/node-layout.js';
 import type { NodeServices } from '../components/node-services.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
@@ -18,7 +19,7 @@ import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromFile, downloadDocument } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
-import { UiStore } from './ui-store.js';
+import { UiStore, type WireEnd } from './ui-store.js';
 
 function randomClientId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -197,6 +198,36 @@ export class EditorApp {
       return false;
     }
     return this.edit('Connect', (d) => core.connect(d, this.registry, request));
+  }
+
+  /**
+   * Adds a node chosen for a wire dropped on empty canvas and connects it, as one edit: a wire from an output feeds
+   * the new node's first input that takes its type (socket inputs before widgets); a wire from an input is fed by
+   * the new node's first output of a fitting type. The node is placed with that socket at the drop point.
+   */
+  addNodeForWire(schema: NodeSchema, at: { x: number; y: number }, wire: WireEnd): string | undefined {
+    const fromOutput = wire.side === 'output';
+    const inputs = [...schema.inputs.filter((i) => !i.widget), ...schema.inputs.filter((i) => i.widget)];
+    const input = fromOutput ? inputs.find((i) => core.areTypesCompatible(wire.type, i.spec.type)) : undefined;
+    const output = fromOutput ? -1 : schema.outputs.findIndex((o) => core.areTypesCompatible(o.type, wire.type));
+    if (fromOutput ? !input : output < 0) return this.addNode(schema, at);
+    const width = schema.outputNode ? OUTPUT_NODE_WIDTH : DEFAULT_WIDTH;
+    const position = { x: Math.round(fromOutput ? at.x : at.x - width), y: Math.round(at.y - TITLE_HEIGHT) };
+    let id: string | undefined;
+    this.edit(`Add ${schema.displayName}`, (d) =>
+      edits.composeEdits(d, [
+        (x) => {
+          const r = core.addNode(x, { classType: schema.classType, position }, this.registry);
+          id = r.nodeId;
+          return r;
+        },
+        (x) =>
+          fromOutput
+            ? core.connect(x, this.registry, { source: { node: wire.node, output: Number(wire.key) }, target: { node: id!, input: input!.name } })
+            : core.connect(x, this.registry, { source: { node: id!, output }, target: { node: wire.node, input: wire.key } }),
+      ]),
+    );
+    return id;
   }
 
   /** Adds one of the editor's own nodes (a reroute, a note) at a graph point. */

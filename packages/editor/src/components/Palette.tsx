@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import type { EditorApp } from '../app/editor-app.js';
 import { useUi } from '../app/ui-store.js';
-import { categoryTree, searchSchemas, type CategoryTree, type NodeSchema } from '../defs/object-info.js';
+import { searchNodes } from '../defs/node-search.js';
+import { categoryTree, type CategoryTree, type NodeSchema } from '../defs/object-info.js';
 
 function Category({ tree, add }: { tree: CategoryTree; add(schema: NodeSchema): void }) {
   return (
@@ -36,7 +37,7 @@ export function Palette({ app }: { app: EditorApp }) {
       <input className="pg-palette-filter" placeholder="Filter nodes" value={filter} onChange={(e) => setFilter(e.target.value)} />
       <div className="pg-palette-list">
         {filter
-          ? searchSchemas(app.schemas.values(), filter).map((s) => <PaletteItem key={s.classType} schema={s} add={add} />)
+          ? searchNodes(app.schemas.values(), filter).map((s) => <PaletteItem key={s.classType} schema={s} add={add} />)
           : [
               ...tree.children.map((child) => <Category key={child.path} tree={child} add={add} />),
               ...tree.nodes.map((s) => <PaletteItem key={s.classType} schema={s} add={add} />),
