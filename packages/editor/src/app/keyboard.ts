@@ -8,7 +8,8 @@ function isTyping(target: EventTarget | null): boolean {
 /**
  * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
  * undo and redo, Ctrl+C / Ctrl+V copy and paste, Delete remove, Ctrl+S save, Ctrl+B bypass, Ctrl+M mute,
- * Ctrl+A select all, `.` fit view. Returns the function that removes them.
+ * Ctrl+A select all, Ctrl+G group the selection, Alt+C collapse, P pin, `.` fit view. Returns the function that
+ * removes them.
  */
 export function installShortcuts(app: EditorApp, target: Window = window): () => void {
   const onKey = (e: KeyboardEvent) => {
@@ -19,7 +20,7 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
       return;
     }
     if (isTyping(e.target)) return;
-    const selected = () => app.handle?.selectedIds() ?? [];
+    const selected = () => app.handle.selectedIds();
     const key = e.key.toLowerCase();
     if (mod && key === 'z') {
       e.preventDefault();
@@ -41,11 +42,21 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
       app.toggleMode(selected(), 'muted');
     } else if (mod && key === 'a') {
       e.preventDefault();
-      void app.handle?.select(Object.keys(app.docs.doc.nodes));
+      app.handle.select(Object.keys(app.docs.doc.nodes));
+    } else if (mod && key === 'g') {
+      e.preventDefault();
+      if (selected().length) app.groupNodes(selected());
+    } else if (e.altKey && key === 'c') {
+      e.preventDefault();
+      const ids = selected();
+      if (ids.length) app.setCollapsed(ids, !ids.every((id) => app.docs.doc.nodes[id]?.ui?.['collapsed'] === true));
+    } else if (!mod && !e.altKey && key === 'p') {
+      const ids = selected();
+      if (ids.length) app.setPinned(ids, !ids.every((id) => app.docs.doc.nodes[id]?.ui?.['pinned'] === true));
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       app.removeNodes(selected());
     } else if (e.key === '.') {
-      void app.handle?.zoomToFit();
+      void app.handle.zoomToFit();
     }
   };
   const onPaste = (e: ClipboardEvent) => {
