@@ -1,4 +1,4 @@
-import type { ApiPrompt, GraphDocument, NodeErrors, ValidationErrorItem } from '@piagraph/graph-core';
+import type { ApiPrompt, FileRef, GraphDocument, NodeErrors, UiOutput, ValidationErrorItem } from '@piagraph/graph-core';
 
 /** The outcome of `POST /prompt`. */
 export type QueueResult =
@@ -14,6 +14,42 @@ export interface QueueEntry {
 export interface QueueSnapshot {
   running: QueueEntry[];
   pending: QueueEntry[];
+}
+
+/** A job of `GET /api/jobs` (queued, running or finished), as the history panel lists it. */
+export interface JobSummary {
+  id: string;
+  status: 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+  createTime: number;
+  startTime: number | null;
+  endTime: number | null;
+  outputsCount: number;
+  /** The first file an output node produced (for the thumbnail). */
+  preview: FileRef | null;
+  error: string | null;
+}
+
+/** One finished job's full record: its outputs and the graph it ran. */
+export interface JobDetail {
+  id: string;
+  outputs: Record<string, UiOutput>;
+  prompt: ApiPrompt;
+  extraData: Record<string, unknown>;
+}
+
+function toJobSummary(raw: Record<string, unknown>): JobSummary {
+  const err = raw['execution_error'] as Record<string, unknown> | null;
+  const preview = raw['preview_output'] as FileRef | null;
+  return {
+    id: String(raw['id']),
+    status: raw['status'] as JobSummary['status'],
+    createTime: Number(raw['create_time'] ?? 0),
+    startTime: typeof raw['execution_start_time'] === 'number' ? raw['execution_start_time'] : null,
+    endTime: typeof raw['execution_end_time'] === 'number' ? raw['execution_end_time'] : null,
+    outputsCount: Number(raw['outputs_count'] ?? 0),
+    preview: preview && typeof preview.filename === 'string' ? preview : null,
+    error: err ? String(err['exception_message'] ?? err['message'] ?? 'failed') : null,
+  };
 }
 
 /** Thrown for HTTP failures that are not validation results. */
@@ -85,6 +121,28 @@ export class ApiClient {
   async queueSnapshot(): Promise<QueueSnapshot> {
     const body = await json<{ queue_running?: unknown; queue_pending?: unknown }>(await fetch(`${this.base}/queue`));
     return { running: toEntries(body.queue_running), pending: toEntries(body.queue_pending) };
+  }
+
+  /** The most recent jobs, newest first. */
+  async jobs(limit = 50): Promise<JobSummary[]> {
+    const body = await json<{ jobs?: Record<string, unknown>[] }>(await fetch(`${this.base}/api/jobs?limit=${limit}&sort_order=desc`));
+    return (body.jobs ?? []).map(toJobSummary);
+  }
+
+  /** The UI outputs of recent finished prompts (ComfyUI's `GET /history`), newest first. */
+  async historyOutputs(limit = 50): Promise<{ promptId: string; outputs: Record<string, UiOutput> }[]> {
+    const body = await json<Record<string, { outputs?: Record<string, UiOutput> }>>(await fetch(`${this.base}/history?max_items=${limit}`));
+    return Object.entries(body)
+      .map(([promptId, item]) => ({ promptId, outputs: item.outputs ?? {} }))
+      .reverse();
+  }
+
+  /** One job with its outputs and graph. */
+  async job(id: string): Promise<JobDetail> {
+    const raw = await json<{ id: string; outputs?: Record<string, UiOutput>; workflow?: { prompt: ApiPrompt; extra_data: Record<string, unknown> } }>(
+      await fetch(`${this.base}/api/jobs/${encodeURIComponent(id)}`),
+    );
+    return { id: raw.id, outputs: raw.outputs ?? {}, prompt: raw.workflow?.prompt ?? {}, extraData: raw.workflow?.extra_data ?? {} };
   }
 
   async deleteQueued(promptIds: string[]): Promise<void> {

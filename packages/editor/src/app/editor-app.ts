@@ -17,6 +17,7 @@ import { DocumentStore } from '../document/store.js';
 import { RunStore } from '../store/run-store.js';
 import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
+import { documentFromJson } from '../document/import.js';
 import { documentFromFile, downloadDocument } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { UiStore, type WireEnd } from './ui-store.js';
@@ -358,38 +359,65 @@ export class EditorApp {
   }
 
   /**
-   * Queues the graph with its seed widgets advanced by their control modes; the advance is kept (one undo step)
-   * only when the server queued the prompt, so a refused or failed queue leaves the seeds as they were.
-   * Validation errors land on their nodes.
+   * Queues the graph `count` times (the batch count by default), each time with its seed widgets advanced by their
+   * control modes; an advance is kept (one undo step) only when the server queued that prompt, so a refused or failed
+   * queue leaves the seeds as they were and stops the batch. `front` puts the prompts at the head of the queue
+   * (Ctrl+Shift+Enter). Validation errors land on their nodes.
    */
-  async queue(): Promise<void> {
-    const advances = seedAdvances(this.docs.doc, this.schemas);
-    const graph = applySeedAdvances(this.docs.doc, advances).doc;
+  async queue(options: { front?: boolean; count?: number } = {}): Promise<void> {
+    const count = Math.max(1, Math.min(100, Math.round(options.count ?? this.ui.state.batchCount)));
     this.runs.dispatch({ type: 'clear_errors' });
-    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
-    const promptId = randomClientId();
-    this.runs.dispatch({ type: 'submitted', promptId });
-    try {
-      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId });
-      if (result.ok) {
-        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
-        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
-      } else {
-        this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
-        this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
-      }
-    } catch (e) {
-      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
-      this.notify(`Queue failed: ${(e as Error).message}`, 'error');
+    for (let i = 0; i < count; i++) {
+      if (!(await this.queueOnce(options.front ?? false))) break;
     }
     void this.refreshQueue();
   }
 
+  private async queueOnce(front: boolean): Promise<boolean> {
+    const advances = seedAdvances(this.docs.doc, this.schemas);
+    const graph = applySeedAdvances(this.docs.doc, advances).doc;
+    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
+    const promptId = randomClientId();
+    this.runs.dispatch({ type: 'submitted', promptId });
+    try {
+      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId, front });
+      if (result.ok) {
+        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
+        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
+        return true;
+      }
+      this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
+      this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
+    } catch (e) {
+      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
+      this.notify(`Queue failed: ${(e as Error).message}`, 'error');
+    }
+    return false;
+  }
+
+  /** Refreshes the queue and the recent jobs (the panel's two lists). */
   async refreshQueue(): Promise<void> {
     try {
-      this.ui.update({ queue: await this.api.queueSnapshot() });
+      const [queue, history] = await Promise.all([this.api.queueSnapshot(), this.api.jobs(50)]);
+      this.ui.update({ queue, history });
     } catch {
       // The socket's reconnect reports a server that went away.
+    }
+  }
+
+  /**
+   * Opens the graph a past job ran: the piagraph document or UI workflow it was submitted as (kept in its
+   * `extra_pnginfo`), else its API prompt.
+   */
+  async openJobGraph(id: string): Promise<void> {
+    try {
+      const job = await this.api.job(id);
+      const info = (job.extraData['extra_pnginfo'] ?? {}) as Record<string, unknown>;
+      const source = info['piagraph'] ?? info['workflow'] ?? job.prompt;
+      const { doc, laidOut } = documentFromJson(source, this.registry);
+      await this.openDocument(doc, laidOut, `run ${id.slice(0, 8)}`);
+    } catch (e) {
+      this.notify(`Cannot open the graph of run ${id.slice(0, 8)}: ${(e as Error).message}`, 'error');
     }
   }
 
@@ -416,11 +444,16 @@ export class EditorApp {
   async open(file: File): Promise<void> {
     try {
       const { doc, laidOut } = await documentFromFile(file, this.registry);
-      await this.loadDocument(doc, laidOut);
-      this.notify(`Opened ${file.name}`, 'info');
+      await this.openDocument(doc, laidOut, file.name);
     } catch (e) {
       this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
     }
+  }
+
+  /** Opens a graph read from somewhere (a file, a past run) in place of the open one, and says so. */
+  async openDocument(doc: GraphDocument, laidOut: boolean, name: string): Promise<void> {
+    await this.loadDocument(doc, laidOut);
+    this.notify(`Opened ${name}`, 'info');
   }
 
   /**

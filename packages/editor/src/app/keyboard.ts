@@ -6,7 +6,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
+ * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue (Ctrl+Shift+Enter at the front), Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
  * undo and redo, Ctrl+C / Ctrl+V copy and paste, Delete remove, Ctrl+S save, Ctrl+B bypass, Ctrl+M mute,
  * Ctrl+A select all, Ctrl+G group the selection, Alt+C collapse, P pin, `.` fit view. Returns the function that
  * removes them.
@@ -16,7 +16,8 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key === 'Enter') {
       e.preventDefault();
-      void app.queue();
+      // Ctrl+Shift+Enter queues at the front, as in ComfyUI.
+      void app.queue({ front: e.shiftKey });
       return;
     }
     if (isTyping(e.target)) return;

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { QueueSnapshot } from '../api/http.js';
+import type { JobSummary, QueueSnapshot } from '../api/http.js';
 
 /** One entry of a context menu: an action, or a submenu opened on hover. */
 export interface MenuItem {
@@ -27,6 +27,10 @@ export interface UiState {
   /** A transient notice (file errors, server errors). */
   notice?: { text: string; kind: 'info' | 'error' };
   queue: QueueSnapshot;
+  /** Recent jobs, newest first (the history panel). */
+  history: JobSummary[];
+  /** How many times the Queue button queues the graph (ComfyUI's batch count). */
+  batchCount: number;
   paused: boolean;
   connected: boolean;
   /** Node definitions are loaded and the canvas is ready. */
@@ -39,7 +43,7 @@ export interface UiState {
 
 /** A tiny observable holder for `UiState`. */
 export class UiStore {
-  private current: UiState = { queue: { running: [], pending: [] }, paused: false, connected: false, ready: false };
+  private current: UiState = { queue: { running: [], pending: [] }, history: [], batchCount: 1, paused: false, connected: false, ready: false };
   private readonly listeners = new Set<() => void>();
 
   get state(): UiState {

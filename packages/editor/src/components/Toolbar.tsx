@@ -42,7 +42,18 @@ export function Toolbar({ app }: { app: EditorApp }) {
         {ui.connected ? (run.message ?? 'Idle') : 'Disconnected'}
         {run.queueRemaining > 0 && ` · ${run.queueRemaining} in queue`}
       </span>
-      <button className="pg-button pg-primary" data-testid="queue-button" onClick={() => void app.queue()} title="Ctrl+Enter">
+      <label className="pg-batch" title="Batch count: how many times Queue queues the graph (seeds advance each time)">
+        ×
+        <input
+          type="number"
+          min={1}
+          max={100}
+          data-testid="batch-count"
+          value={ui.batchCount}
+          onChange={(e) => app.ui.update({ batchCount: Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 1))) })}
+        />
+      </label>
+      <button className="pg-button pg-primary" data-testid="queue-button" onClick={(e) => void app.queue({ front: e.shiftKey })} title="Ctrl+Enter (Ctrl+Shift+Enter or Shift+click: to the front of the queue)">
         Queue
       </button>
     </header>
