@@ -17,7 +17,7 @@ import { DocumentStore } from '../document/store.js';
 import { RunStore } from '../store/run-store.js';
 import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
-import { documentFromJson } from '../document/import.js';
+import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
 import { documentFromFile, downloadDocument } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { UiStore, type WireEnd } from './ui-store.js';
@@ -308,6 +308,52 @@ export class EditorApp {
       // The upload finished after another graph was opened: it belongs to the graph that is gone.
       if (generation !== this.docs.generation) return;
       this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
+    } catch (e) {
+      this.notify(`Upload failed: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  /** The input of a node that takes an uploaded image (Load Image's `image`), if it has one. */
+  imageInputOf(nodeId: string): string | undefined {
+    const schema = this.schemas.get(this.docs.doc.nodes[nodeId]?.classType ?? '');
+    return schema?.inputs.find((i) => (i.spec as { image_upload?: boolean }).image_upload)?.name;
+  }
+
+  /**
+   * A file dropped on the canvas: an image dropped on a Load Image node is uploaded into it; anything else is opened
+   * as a graph (JSON, or media with an embedded graph); an image that holds no graph becomes a new Load Image node.
+   */
+  async dropFile(file: File, client: Point, nodeId?: string): Promise<void> {
+    const input = nodeId ? this.imageInputOf(nodeId) : undefined;
+    if (nodeId && input && file.type.startsWith('image/')) return this.uploadImage(nodeId, input, file);
+    try {
+      const { doc, laidOut } = await documentFromFile(file, this.registry);
+      await this.openDocument(doc, laidOut, file.name);
+    } catch (e) {
+      if (e instanceof UnsupportedGraphError && file.type.startsWith('image/')) await this.addImageNode(file, this.handle.toGraph(client));
+      else this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  /** A pasted image: into the selected Load Image node, else into a new one under the pointer. */
+  async pasteImage(file: File): Promise<void> {
+    const target = this.handle.selectedIds().find((id) => this.imageInputOf(id));
+    if (target) return this.uploadImage(target, this.imageInputOf(target)!, file);
+    await this.addImageNode(file, this.handle.pointer());
+  }
+
+  /** Uploads an image and adds a node that loads it (the first class with an image upload), as one edit. */
+  private async addImageNode(file: File, at: Point): Promise<void> {
+    const schema = [...this.schemas.values()].find((s) => s.inputs.some((i) => (i.spec as { image_upload?: boolean }).image_upload));
+    if (!schema) return this.notify('No node here loads images', 'error');
+    const input = schema.inputs.find((i) => (i.spec as { image_upload?: boolean }).image_upload)!.name;
+    const generation = this.docs.generation;
+    try {
+      const stored = await this.api.uploadImage(file, file.name || 'pasted.png');
+      this.runs.dispatch({ type: 'inputs_changed' });
+      if (generation !== this.docs.generation) return;
+      const value = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
+      this.edit(`Add ${schema.displayName}`, (d) => core.addNode(d, { classType: schema.classType, position: { x: Math.round(at.x), y: Math.round(at.y) }, values: { [input]: value } }, this.registry));
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');
     }

@@ -63,7 +63,10 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
   const onPaste = (e: ClipboardEvent) => {
     if (isTyping(e.target)) return;
     e.preventDefault();
-    void app.paste(e.clipboardData?.getData('text/plain'));
+    // An image (a screenshot, a copied picture) goes to Load Image; text may be copied nodes.
+    const image = [...(e.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+    if (image) void app.pasteImage(image);
+    else void app.paste(e.clipboardData?.getData('text/plain'));
   };
   target.addEventListener('keydown', onKey);
   target.addEventListener('paste', onPaste as EventListener);

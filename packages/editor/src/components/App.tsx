@@ -48,7 +48,11 @@ export function App({ app }: { app: EditorApp }) {
             e.preventDefault();
             setDragging(false);
             const file = e.dataTransfer.files[0];
-            if (file) void app.open(file);
+            const client = { x: e.clientX, y: e.clientY };
+            const over = app.canvas.isOverview()
+              ? app.canvas.nodeAt(app.canvas.toCanvas(client))
+              : (e.target as Element).closest<HTMLElement>('[data-node-id]')?.dataset.nodeId;
+            if (file) void app.dropFile(file, client, over);
           }}
         >
           <CanvasView app={app} />

@@ -1,0 +1,82 @@
+import sharp from 'sharp';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dropFile, emptyCanvasPoint, openEditor, readDocument, screenshot, showAll, startSession, type Session } from './harness.js';
+
+/** Images into Load Image by drop and paste. */
+
+let session: Session;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+async function fresh(): Promise<Page> {
+  ({ context, page } = await openEditor(session));
+  await page.waitForFunction(() => Object.keys(window.__piagraph?.document().nodes ?? {}).length === 9);
+  await showAll(page);
+  return page;
+}
+
+const png = (width: number, height: number, background: string) => sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+
+/** Pastes a file as the browser does for a copied picture (a paste event carrying it). */
+async function pasteFile(name: string, bytes: Buffer): Promise<void> {
+  await page.evaluate(
+    ({ name, data }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    },
+    { name, data: bytes.toString('base64') },
+  );
+}
+
+const thumbnailSize = (nodeId: string) =>
+  page.evaluate((id) => {
+    const img = document.querySelector<HTMLImageElement>(`[data-node-id="${id}"] [data-testid="thumbnail"]`);
+    return img?.complete ? [img.naturalWidth, img.naturalHeight] : undefined;
+  }, nodeId);
+
+describe('images into Load Image', () => {
+  it('uploads an image dropped on Load Image and selects it, and one pasted while it is selected', async () => {
+    await fresh();
+    await dropFile(page, '[data-node-id="4"] [data-testid="title"]', 'red.png', 'image/png', await png(40, 30, '#ff0000'));
+    await page.waitForFunction(() => window.__piagraph!.document().nodes['4']!.values.image === 'red.png');
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-node-id="4"] [data-testid="thumbnail"]');
+      return img?.complete && img.naturalWidth === 40;
+    });
+    expect(await thumbnailSize('4')).toEqual([40, 30]);
+    await screenshot(page, 'drop-image-on-load-image');
+
+    await page.locator('[data-node-id="4"] [data-testid="title"]').click();
+    await pasteFile('green.png', await png(20, 10, '#00ff00'));
+    await page.waitForFunction(() => window.__piagraph!.document().nodes['4']!.values.image === 'green.png');
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-node-id="4"] [data-testid="thumbnail"]')?.naturalWidth === 20);
+  });
+
+  it('turns an image without a graph dropped on empty canvas, or pasted with nothing selected, into a new Load Image node', async () => {
+    await fresh();
+    const at = await emptyCanvasPoint(page);
+    await page.mouse.click(at.x, at.y);
+    await dropFile(page, '[data-testid="canvas"]', 'blue.png', 'image/png', await png(16, 16, '#0000ff'));
+    await page.waitForFunction(() => Object.values(window.__piagraph!.document().nodes).some((n) => n.values.image === 'blue.png'));
+    await pasteFile('pasted.png', await png(12, 12, '#ffff00'));
+    await page.waitForFunction(() => Object.values(window.__piagraph!.document().nodes).some((n) => n.values.image === 'pasted.png'));
+    const added = Object.values((await readDocument(page)).nodes).filter((n) => n.classType === 'LoadImage' && n.id !== '4');
+    expect(added.map((n) => n.values.image).sort()).toEqual(['blue.png', 'pasted.png']);
+    // Each arrived as one edit.
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => !Object.values(window.__piagraph!.document().nodes).some((n) => n.values.image === 'pasted.png'));
+    expect(Object.values((await readDocument(page)).nodes).some((n) => n.values.image === 'blue.png')).toBe(true);
+  });
+});
