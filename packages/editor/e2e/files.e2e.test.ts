@@ -80,3 +80,22 @@ describe('images into Load Image', () => {
     expect(Object.values((await readDocument(page)).nodes).some((n) => n.values.image === 'blue.png')).toBe(true);
   });
 });
+
+describe('export', () => {
+  it('downloads the API-format prompt of the graph, which POST /prompt accepts', async () => {
+    await fresh();
+    const download = page.waitForEvent('download');
+    await page.locator('[data-testid="export-api"]').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^PIA. image to video_api\.json$/);
+    const prompt = JSON.parse(await (await import('node:fs/promises')).readFile((await file.path())!, 'utf8')) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    // The example by hand: nine nodes under their ids, links as [source, output], widget values as literals.
+    expect(Object.keys(prompt).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(prompt['7']!.class_type).toBe('PIADDIMSampler');
+    expect(prompt['7']!.inputs).toMatchObject({ model: ['1', 0], positive: ['2', 0], negative: ['3', 0], pia_condition: ['6', 0], seed: 42, steps: 10 });
+    expect(prompt['9']!.inputs['images']).toEqual(['8', 0]);
+    await screenshot(page, 'export-api');
+    const status = await page.evaluate((p) => fetch('/prompt', { method: 'POST', body: JSON.stringify({ prompt: p }) }).then((r) => r.status), prompt);
+    expect(status).toBe(200);
+  });
+});

@@ -18,7 +18,7 @@ import { RunStore } from '../store/run-store.js';
 import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
-import { documentFromFile, downloadDocument } from './files.js';
+import { documentFromFile, downloadDocument, downloadJson } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { UiStore, type WireEnd } from './ui-store.js';
 
@@ -493,6 +493,19 @@ export class EditorApp {
       await this.openDocument(doc, laidOut, file.name);
     } catch (e) {
       this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  /**
+   * Offers the API-format prompt of the open graph (what `POST /prompt` and other ComfyUI tools take) as a download:
+   * muted nodes and notes left out, bypassed nodes and reroutes spliced out, links as `[node, output]`.
+   */
+  exportApiPrompt(): void {
+    try {
+      const prompt = core.documentToPrompt(this.docs.doc, this.registry);
+      downloadJson(prompt, `${this.docs.doc.metadata.title || 'graph'}_api.json`);
+    } catch (e) {
+      this.notify(`Cannot export the API prompt: ${(e as Error).message}`, 'error');
     }
   }
 

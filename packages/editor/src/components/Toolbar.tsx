@@ -31,7 +31,10 @@ export function Toolbar({ app }: { app: EditorApp }) {
           e.target.value = '';
         }}
       />
-      <button className="pg-button" data-testid="save" onClick={() => app.save()}>Save</button>
+      <button className="pg-button" data-testid="save" onClick={() => app.save()} title="Ctrl+S">Save</button>
+      <button className="pg-button" data-testid="export-api" onClick={() => app.exportApiPrompt()} title="Download the API-format prompt (for POST /prompt and other ComfyUI tools)">
+        Export API
+      </button>
       <span className="pg-sep" />
       <button className="pg-button" data-testid="undo" disabled={!app.docs.canUndo} onClick={() => app.undo()} title="Ctrl+Z">Undo</button>
       <button className="pg-button" data-testid="redo" disabled={!app.docs.canRedo} onClick={() => app.redo()} title="Ctrl+Shift+Z">Redo</button>
