@@ -20,6 +20,7 @@ import { loadFirstStartExample } from './example.js';
 import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
 import { documentFromFile, downloadDocument, downloadJson } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
+import { SettingsStore } from './settings.js';
 import { UiStore, type WireEnd } from './ui-store.js';
 
 function randomClientId(): string {
@@ -50,6 +51,7 @@ export class EditorApp {
   readonly runs = new RunStore();
   readonly ui = new UiStore();
   readonly api = new ApiClient();
+  readonly settings = new SettingsStore();
   schemas = new Map<string, NodeSchema>();
   registry: NodeRegistry = registryFromSchemas([]);
   readonly canvas: CanvasController;
@@ -79,6 +81,12 @@ export class EditorApp {
     });
     sessionStorage.setItem('piagraph.clientId', this.socket.clientId);
     this.docs.subscribe((doc) => this.canvas.setDocument(doc));
+    const applySettings = () => {
+      const { minimap, linkStyle } = this.settings.state;
+      this.canvas.setSettings({ minimap, linkStyle });
+    };
+    applySettings();
+    this.settings.subscribe(applySettings);
   }
 
   private nodeServices(): NodeServices {
@@ -124,7 +132,7 @@ export class EditorApp {
   attachCanvas(elements: CanvasElements): void {
     this.removeGestures?.();
     this.canvas.attach(elements);
-    this.removeGestures = installGestures(this.canvas, canvasActions(this), () => 1);
+    this.removeGestures = installGestures(this.canvas, canvasActions(this), () => this.settings.state.zoomSpeed);
   }
 
   /** Loads node definitions, restores the last graph and connects the socket. */

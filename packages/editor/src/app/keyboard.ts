@@ -8,7 +8,7 @@ function isTyping(target: EventTarget | null): boolean {
 /**
  * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue (Ctrl+Shift+Enter at the front), Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
  * undo and redo, Ctrl+C / Ctrl+V copy and paste, Delete remove, Ctrl+S save, Ctrl+B bypass, Ctrl+M mute,
- * Ctrl+A select all, Ctrl+G group the selection, Alt+C collapse, P pin, `.` fit view. Returns the function that
+ * Ctrl+A select all, Ctrl+G group the selection, Ctrl+, settings, Alt+C collapse, P pin, `.` fit view. Returns the function that
  * removes them.
  */
 export function installShortcuts(app: EditorApp, target: Window = window): () => void {
@@ -44,6 +44,9 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
     } else if (mod && key === 'a') {
       e.preventDefault();
       app.handle.select(Object.keys(app.docs.doc.nodes));
+    } else if (mod && key === ',') {
+      e.preventDefault();
+      app.ui.update({ settingsOpen: true });
     } else if (mod && key === 'g') {
       e.preventDefault();
       if (selected().length) app.groupNodes(selected());

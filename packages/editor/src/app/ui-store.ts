@@ -37,6 +37,8 @@ export interface UiState {
   ready: boolean;
   /** Fatal start-up error. */
   failure?: string;
+  /** The settings dialog is open. */
+  settingsOpen?: boolean;
   /** A question waiting for the user's answer (see `EditorApp.ask`). */
   confirm?: { text: string; ok: string; answer(ok: boolean): void };
 }

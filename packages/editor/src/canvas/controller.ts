@@ -176,6 +176,14 @@ export class CanvasController {
     this.requestFrame();
   }
 
+  /** Applies display settings (a new link style redraws every wire). */
+  setSettings(settings: CanvasSettings): void {
+    this.settings = settings;
+    this.wiresDirty = true;
+    this.wireSvg.clear();
+    this.requestFrame();
+  }
+
   /** Starts or ends editing a node's title in place. */
   setRenaming(id: string | undefined): void {
     this.renaming = id;

@@ -9,6 +9,7 @@ import { ContextMenu } from './ContextMenu.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
+import { SettingsPanel } from './SettingsPanel.js';
 import { Toolbar } from './Toolbar.js';
 import { TooltipLayer } from './Tooltip.js';
 
@@ -63,6 +64,7 @@ export function App({ app }: { app: EditorApp }) {
       </div>
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
       {ui.menu && <ContextMenu at={ui.menu.client} items={ui.menu.items} onClose={() => app.ui.update({ menu: undefined })} />}
+      {ui.settingsOpen && <SettingsPanel app={app} onClose={() => app.ui.update({ settingsOpen: false })} />}
       {ui.confirm && <ConfirmDialog question={ui.confirm} />}
       <TooltipLayer />
       {ui.notice && (

@@ -39,7 +39,10 @@ export function Toolbar({ app }: { app: EditorApp }) {
       <button className="pg-button" data-testid="undo" disabled={!app.docs.canUndo} onClick={() => app.undo()} title="Ctrl+Z">Undo</button>
       <button className="pg-button" data-testid="redo" disabled={!app.docs.canRedo} onClick={() => app.redo()} title="Ctrl+Shift+Z">Redo</button>
       <button className="pg-button" data-testid="arrange" onClick={() => void app.arrange()}>Arrange</button>
-      <button className="pg-button" data-testid="fit" onClick={() => void app.handle?.zoomToFit()} title=".">Fit</button>
+      <button className="pg-button" data-testid="fit" onClick={() => void app.handle.zoomToFit()} title=".">Fit</button>
+      <button className="pg-button" data-testid="settings-button" onClick={() => app.ui.update({ settingsOpen: true })} title="Settings (Ctrl+,)">
+        Settings
+      </button>
       <span className="pg-spacer" />
       <span className={`pg-status${ui.connected ? '' : ' pg-offline'}`} data-testid="status">
         {ui.connected ? (run.message ?? 'Idle') : 'Disconnected'}
