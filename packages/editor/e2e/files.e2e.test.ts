@@ -99,3 +99,29 @@ describe('export', () => {
     expect(status).toBe(200);
   });
 });
+
+describe('readable errors', () => {
+  it('shows an upload refusal and a queue refusal as sentences, not raw JSON', async () => {
+    await fresh();
+    const notes = Buffer.from('hello, these are notes and not a picture at all\n'.repeat(20));
+    // What the server says about it, asked directly.
+    const form = new FormData();
+    form.append('image', new Blob([notes], { type: 'image/png' }), 'notes.png');
+    const answer = (await (await fetch(`${session.server.url}/upload/image`, { method: 'POST', body: form })).json()) as { error: { message: string; details: string } };
+    await dropFile(page, '[data-node-id="4"] [data-testid="title"]', 'notes.png', 'image/png', notes);
+    await page.waitForFunction(() => document.querySelector('[data-testid="notice"]')?.textContent?.startsWith('Upload failed'));
+    const text = (await page.locator('[data-testid="notice"]').textContent())!;
+    expect(text).not.toMatch(/[{}"]error"/);
+    expect(text.startsWith(`Upload failed: ${answer.error.message}`)).toBe(true);
+    await screenshot(page, 'readable-upload-error');
+
+    await page.evaluate(() => window.__piagraph!.app.ui.update({ notice: undefined }));
+    await page.evaluate(() => window.__piagraph!.app.disconnect('12'));
+    await page.locator('[data-testid="queue-button"]').click();
+    await page.waitForSelector('[data-testid="notice"]');
+    const lines = (await page.locator('[data-testid="notice"]').textContent())!.split('\n');
+    expect(lines[0]).toBe('Prompt outputs failed validation');
+    expect(lines[1]).toMatch(/^• Save Video #9, images: Required input is missing/);
+    await screenshot(page, 'readable-queue-error');
+  });
+});

@@ -52,20 +52,58 @@ function toJobSummary(raw: Record<string, unknown>): JobSummary {
   };
 }
 
-/** Thrown for HTTP failures that are not validation results. */
+/** Longest server message shown as is; longer ones are cut at a word boundary. */
+const MESSAGE_LIMIT = 300;
+
+/** `text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut. */
+export function shorten(text: string, limit = MESSAGE_LIMIT): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > limit * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/**
+ * A server's error answer as a sentence for a notice: piagraph's and ComfyUI's `{ error: { message, details } }` (or
+ * `{ error: "…" }`) read as their message and details, an HTML error page (a proxy's) as its text, never raw JSON.
+ */
+export function readableHttpError(status: number, statusText: string, body: string): string {
+  let text = '';
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const error = json.error;
+    if (error && typeof error === 'object') {
+      const { message, details } = error as { message?: unknown; details?: unknown };
+      text = typeof message === 'string' ? message : '';
+      if (typeof details === 'string' && details && details !== message) text = text ? `${text} (${details})` : details;
+    } else if (typeof error === 'string') {
+      text = error;
+    } else if (typeof json.message === 'string') {
+      text = json.message;
+    }
+  } catch {
+    text = body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  const code = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  return text ? shorten(text) : code;
+}
+
+/** Thrown for HTTP failures that are not validation results; the message is readable (`readableHttpError`). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
+    statusText = '',
   ) {
-    super(`HTTP ${status}: ${body.slice(0, 200)}`);
+    super(readableHttpError(status, statusText, body));
     this.name = 'HttpError';
   }
 }
 
 async function json<T>(res: Response): Promise<T> {
   const text = await res.text();
-  if (!res.ok) throw new HttpError(res.status, text);
+  if (!res.ok) throw new HttpError(res.status, text, res.statusText);
   return (text ? JSON.parse(text) : {}) as T;
 }
 
@@ -101,7 +139,14 @@ export class ApiClient {
       ...(options.front ? { front: true } : {}),
     });
     const text = await res.text();
-    const body = (text ? JSON.parse(text) : {}) as {
+    let parsed: unknown = {};
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      // A proxy's HTML page or plain text: an HTTP error, not a validation answer.
+      throw new HttpError(res.status, text, res.statusText);
+    }
+    const body = parsed as {
       prompt_id?: string;
       number?: number;
       node_errors?: NodeErrors;
@@ -110,7 +155,7 @@ export class ApiClient {
     if (res.ok && body.prompt_id) {
       return { ok: true, promptId: body.prompt_id, number: body.number ?? 0, nodeErrors: body.node_errors ?? {} };
     }
-    if (res.status >= 500 && !body.error) throw new HttpError(res.status, text);
+    if (res.status >= 500 && !body.error) throw new HttpError(res.status, text, res.statusText);
     const error: ValidationErrorItem =
       typeof body.error === 'object' && body.error
         ? body.error

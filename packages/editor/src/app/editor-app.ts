@@ -21,6 +21,7 @@ import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
 import { documentFromFile, downloadDocument, downloadJson } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
 import { SettingsStore } from './settings.js';
+import { validationNotice } from './error-text.js';
 import { UiStore, type WireEnd } from './ui-store.js';
 
 function randomClientId(): string {
@@ -441,7 +442,7 @@ export class EditorApp {
         return true;
       }
       this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
-      this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
+      this.notify(validationNotice(result.error, result.nodeErrors, this.docs.doc, (c) => this.schemas.get(c)?.displayName ?? c), 'error');
     } catch (e) {
       this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
       this.notify(`Queue failed: ${(e as Error).message}`, 'error');
