@@ -105,3 +105,31 @@ describe('readable at first sight', () => {
     expect(Object.keys((await page.evaluate(() => window.__piagraph!.document())).links)).toHaveLength(Object.keys(example.links).length);
   });
 });
+
+describe('palette', () => {
+  it('places a clicked palette entry in free space in view, twice without overlap', async () => {
+    await fresh();
+    await showAll(page);
+    await page.locator('.pg-palette-filter').fill('load image');
+    const before = Object.keys((await page.evaluate(() => window.__piagraph!.document())).nodes);
+    await page.locator('[data-testid="palette-LoadImage"]').click();
+    await page.locator('[data-testid="palette-LoadImage"]').click();
+    await page.waitForFunction((n) => Object.keys(window.__piagraph!.document().nodes).length === n, before.length + 2);
+    const check = await page.evaluate((old) => {
+      const c = window.__piagraph!.app.canvas;
+      const rects = [...c.scene.rects()];
+      const added = rects.filter(([id]) => !old.includes(id));
+      const overlaps = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      const view = c.viewRect();
+      return {
+        added: added.length,
+        overlapping: added.some(([id, r]) => rects.some(([other, o]) => other !== id && overlaps(r, o))),
+        inView: added.every(([, r]) => r.x >= view.x && r.y >= view.y && r.x + r.width <= view.x + view.width && r.y + r.height <= view.y + view.height),
+      };
+    }, before);
+    expect(check).toEqual({ added: 2, overlapping: false, inView: true });
+    await screenshot(page, 'palette-free-space');
+  });
+});
+

@@ -6,7 +6,8 @@ import { CanvasController, type CanvasElements } from '../canvas/controller.js';
 import { installGestures } from '../canvas/gestures.js';
 import type { Point } from '../canvas/geometry.js';
 import { DEFAULT_GROUP_COLOUR, groupAround } from '../canvas/groups.js';
-import { DEFAULT_WIDTH, OUTPUT_NODE_WIDTH, TITLE_HEIGHT } from '../canvas/node-layout.js';
+import { freeSpot } from '../canvas/free-space.js';
+import { DEFAULT_WIDTH, layoutNode, OUTPUT_NODE_WIDTH, TITLE_HEIGHT } from '../canvas/node-layout.js';
 import type { NodeServices } from '../components/node-services.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
@@ -183,6 +184,17 @@ export class EditorApp {
       this.notify((e as Error).message, 'error');
       return false;
     }
+  }
+
+  /** Adds a node where it covers no other, as close to the middle of the view as that allows (a palette click). */
+  addNodeInFreeSpace(schema: NodeSchema): string | undefined {
+    const size = layoutNode({ id: '', classType: schema.classType }, schema, new Set());
+    const centre = this.handle.center();
+    const view = this.canvas.viewRect();
+    const inset = { x: view.x + 10, y: view.y + 10, width: view.width - 20, height: view.height - 20 };
+    const occupied = [...this.canvas.scene.rects()].map(([, r]) => r);
+    const at = freeSpot({ x: centre.x - size.width / 2, y: centre.y - size.height / 2 }, size, occupied, inset);
+    return this.addNode(schema, at);
   }
 
   addNode(schema: NodeSchema, at: { x: number; y: number }): string | undefined {

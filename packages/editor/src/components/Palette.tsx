@@ -26,12 +26,12 @@ function PaletteItem({ schema, add }: { schema: NodeSchema; add(schema: NodeSche
   );
 }
 
-/** The node library from `object_info`, grouped by category, with a filter; a click adds at the canvas centre. */
+/** The node library from `object_info`, grouped by category, with a filter; a click adds the node in free space in view. */
 export function Palette({ app }: { app: EditorApp }) {
   const ui = useUi(app.ui);
   const [filter, setFilter] = useState('');
   const tree = useMemo(() => categoryTree(app.schemas.values()), [app.schemas, ui.ready]);
-  const add = (schema: NodeSchema) => app.addNode(schema, app.handle.center());
+  const add = (schema: NodeSchema) => app.addNodeInFreeSpace(schema);
   return (
     <aside className="pg-palette" data-testid="palette">
       <input className="pg-palette-filter" placeholder="Filter nodes" value={filter} onChange={(e) => setFilter(e.target.value)} />
