@@ -38,6 +38,9 @@ const wireCount = (n: number) =>
 /** A fresh browser profile, so the editor opens on the example as it does for a first-time user. */
 async function fresh(): Promise<Page> {
   ({ context, page } = await openEditor(session));
+  // It opens at a readable zoom showing the graph's start; these tests want every node in view.
+  await page.waitForFunction((n) => Object.keys(window.__piagraph?.document().nodes ?? {}).length === n, Object.keys(example.nodes).length);
+  await page.evaluate(() => window.__piagraph!.app.handle.zoomToFit());
   await nodeCount(Object.keys(example.nodes).length);
   await wireCount(Object.keys(example.links).length);
   return page;
@@ -137,6 +140,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
 
   it('refuses a wire between incompatible sockets', async () => {
     await fresh();
+    await fit();
     // The checkpoint loader's MODEL output into Save Video's INT `frame_rate` input.
     await dragWire(page, socketSelector('1', 'output', '0'), socketSelector(SAVE, 'input', 'frame_rate'));
     // The refused wire is dropped from the cursor once the gesture ends, leaving the example's wires.
@@ -200,6 +204,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
 
   it('shows a validation error from the server on the offending node and input', async () => {
     await fresh();
+    await fit();
     await disconnect(DECODE_TO_SAVE);
     await page.locator('[data-testid="queue-button"]').click();
     await page.waitForSelector(`[data-node-id="${SAVE}"] [data-testid="input-images"] [data-testid="input-error"]`);
@@ -218,7 +223,6 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     await page.waitForFunction(() => localStorage.getItem('piagraph.autosave.v1') !== null);
     await page.reload();
     await page.waitForFunction(() => window.__piagraph?.app.ui.state.ready === true);
-    await nodeCount(Object.keys(example.nodes).length);
     expect(withoutView(await readDocument(page))).toEqual(withoutView(example));
 
     await page.evaluate(() => window.__piagraph!.app.newGraph());

@@ -65,8 +65,8 @@ export async function startSession(): Promise<Session> {
 }
 
 /** A fresh browser context (empty localStorage) with the editor loaded and its node definitions in. */
-export async function openEditor(session: Session): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await session.browser.newContext({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+export async function openEditor(session: Session, viewport = { width: 1400, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await session.browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
@@ -77,12 +77,33 @@ export async function openEditor(session: Session): Promise<{ context: BrowserCo
   return { context, page };
 }
 
-/** Loads a document through the test hook and waits until Rete shows it. */
+/** Loads a document through the test hook and waits until the canvas has drawn it. */
 export async function loadGraph(page: Page, doc: GraphDocument): Promise<void> {
   await page.evaluate(async (d) => {
     await window.__piagraph!.load(d);
+    await window.__piagraph!.rendered();
   }, doc);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="node"]').length === n, Object.keys(doc.nodes).length);
+}
+
+/** Frames the whole graph (Fit) and waits until every node's card is rendered. */
+export async function showAll(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await window.__piagraph!.app.handle.zoomToFit();
+    await window.__piagraph!.rendered();
+  });
+}
+
+/** The client point of a socket, from the canvas's geometry (whether or not its card is rendered). */
+export async function socketPoint(page: Page, nodeId: string, side: 'input' | 'output', key: string): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ([id, s, k]) => {
+      const c = window.__piagraph!.app.canvas;
+      const g = c.scene.socket(id!, s as 'input' | 'output', k!)!;
+      const r = c.elements!.container.getBoundingClientRect();
+      return { x: r.left + g.x * c.camera.k + c.camera.x, y: r.top + g.y * c.camera.k + c.camera.y };
+    },
+    [nodeId, side, key],
+  );
 }
 
 /** The document the editor holds now. */

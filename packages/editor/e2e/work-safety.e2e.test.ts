@@ -48,8 +48,10 @@ afterEach(async () => {
   await context?.close();
 });
 
+/** A fresh profile on the example, framed whole (it opens at a readable zoom showing its start). */
 async function fresh(): Promise<Page> {
   ({ context, page } = await openEditor(session));
+  await page.evaluate(() => window.__piagraph!.app.handle.zoomToFit());
   await waitForNodeCount(page, Object.keys(example.nodes).length);
   return page;
 }

@@ -3,6 +3,7 @@
  * browser. The application itself is the Vite build in `dist/`.
  */
 export * from './defs/object-info.js';
+export * from './defs/node-search.js';
 export * from './defs/socket-types.js';
 export * from './document/edits.js';
 export * from './document/import.js';

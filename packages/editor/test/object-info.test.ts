@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoryTree, parseObjectInfo, searchSchemas } from '../src/defs/object-info.js';
+import { categoryTree, parseObjectInfo } from '../src/defs/object-info.js';
 import { registryFromSchemas } from '../src/defs/client-registry.js';
 import { objectInfo } from './fixtures/object-info.js';
 
@@ -42,19 +42,6 @@ describe('categoryTree', () => {
     const pia = tree.children[1]!;
     expect(pia.children.map((c) => c.path)).toEqual(['pia/loaders', 'pia/sampling']);
     expect(pia.nodes.map((n) => n.classType)).toEqual(['SaveVideo']);
-  });
-});
-
-describe('searchSchemas', () => {
-  it('puts names starting with the query before names merely containing it', () => {
-    const named = (displayName: string) => ({ ...schemas.get('LoadImage')!, classType: displayName, displayName });
-    const ranked = searchSchemas([named('Load Image'), named('Image Scale'), named('Upscale')], 'image');
-    expect(ranked.map((s) => s.displayName)).toEqual(['Image Scale', 'Load Image', 'Upscale']);
-  });
-
-  it('requires every word of the query to match', () => {
-    expect(searchSchemas(schemas.values(), 'sampling ddim').map((s) => s.classType)).toEqual(['Sampler']);
-    expect(searchSchemas(schemas.values(), 'sampling video')).toEqual([]);
   });
 });
 

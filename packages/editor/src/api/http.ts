@@ -1,4 +1,4 @@
-import type { ApiPrompt, GraphDocument, NodeErrors, ValidationErrorItem } from '@piagraph/graph-core';
+import type { ApiPrompt, FileRef, GraphDocument, NodeErrors, UiOutput, ValidationErrorItem } from '@piagraph/graph-core';
 
 /** The outcome of `POST /prompt`. */
 export type QueueResult =
@@ -16,20 +16,94 @@ export interface QueueSnapshot {
   pending: QueueEntry[];
 }
 
-/** Thrown for HTTP failures that are not validation results. */
+/** A job of `GET /api/jobs` (queued, running or finished), as the history panel lists it. */
+export interface JobSummary {
+  id: string;
+  status: 'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+  createTime: number;
+  startTime: number | null;
+  endTime: number | null;
+  outputsCount: number;
+  /** The first file an output node produced (for the thumbnail). */
+  preview: FileRef | null;
+  error: string | null;
+}
+
+/** One finished job's full record: its outputs and the graph it ran. */
+export interface JobDetail {
+  id: string;
+  outputs: Record<string, UiOutput>;
+  prompt: ApiPrompt;
+  extraData: Record<string, unknown>;
+}
+
+function toJobSummary(raw: Record<string, unknown>): JobSummary {
+  const err = raw['execution_error'] as Record<string, unknown> | null;
+  const preview = raw['preview_output'] as FileRef | null;
+  return {
+    id: String(raw['id']),
+    status: raw['status'] as JobSummary['status'],
+    createTime: Number(raw['create_time'] ?? 0),
+    startTime: typeof raw['execution_start_time'] === 'number' ? raw['execution_start_time'] : null,
+    endTime: typeof raw['execution_end_time'] === 'number' ? raw['execution_end_time'] : null,
+    outputsCount: Number(raw['outputs_count'] ?? 0),
+    preview: preview && typeof preview.filename === 'string' ? preview : null,
+    error: err ? String(err['exception_message'] ?? err['message'] ?? 'failed') : null,
+  };
+}
+
+/** Longest server message shown as is; longer ones are cut at a word boundary. */
+const MESSAGE_LIMIT = 300;
+
+/** `text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut. */
+export function shorten(text: string, limit = MESSAGE_LIMIT): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > limit * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/**
+ * A server's error answer as a sentence for a notice: piagraph's and ComfyUI's `{ error: { message, details } }` (or
+ * `{ error: "…" }`) read as their message and details, an HTML error page (a proxy's) as its text, never raw JSON.
+ */
+export function readableHttpError(status: number, statusText: string, body: string): string {
+  let text = '';
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const error = json.error;
+    if (error && typeof error === 'object') {
+      const { message, details } = error as { message?: unknown; details?: unknown };
+      text = typeof message === 'string' ? message : '';
+      if (typeof details === 'string' && details && details !== message) text = text ? `${text} (${details})` : details;
+    } else if (typeof error === 'string') {
+      text = error;
+    } else if (typeof json.message === 'string') {
+      text = json.message;
+    }
+  } catch {
+    text = body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  const code = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  return text ? shorten(text) : code;
+}
+
+/** Thrown for HTTP failures that are not validation results; the message is readable (`readableHttpError`). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
+    statusText = '',
   ) {
-    super(`HTTP ${status}: ${body.slice(0, 200)}`);
+    super(readableHttpError(status, statusText, body));
     this.name = 'HttpError';
   }
 }
 
 async function json<T>(res: Response): Promise<T> {
   const text = await res.text();
-  if (!res.ok) throw new HttpError(res.status, text);
+  if (!res.ok) throw new HttpError(res.status, text, res.statusText);
   return (text ? JSON.parse(text) : {}) as T;
 }
 
@@ -65,7 +139,14 @@ export class ApiClient {
       ...(options.front ? { front: true } : {}),
     });
     const text = await res.text();
-    const body = (text ? JSON.parse(text) : {}) as {
+    let parsed: unknown = {};
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      // A proxy's HTML page or plain text: an HTTP error, not a validation answer.
+      throw new HttpError(res.status, text, res.statusText);
+    }
+    const body = parsed as {
       prompt_id?: string;
       number?: number;
       node_errors?: NodeErrors;
@@ -74,7 +155,7 @@ export class ApiClient {
     if (res.ok && body.prompt_id) {
       return { ok: true, promptId: body.prompt_id, number: body.number ?? 0, nodeErrors: body.node_errors ?? {} };
     }
-    if (res.status >= 500 && !body.error) throw new HttpError(res.status, text);
+    if (res.status >= 500 && !body.error) throw new HttpError(res.status, text, res.statusText);
     const error: ValidationErrorItem =
       typeof body.error === 'object' && body.error
         ? body.error
@@ -85,6 +166,28 @@ export class ApiClient {
   async queueSnapshot(): Promise<QueueSnapshot> {
     const body = await json<{ queue_running?: unknown; queue_pending?: unknown }>(await fetch(`${this.base}/queue`));
     return { running: toEntries(body.queue_running), pending: toEntries(body.queue_pending) };
+  }
+
+  /** The most recent jobs, newest first. */
+  async jobs(limit = 50): Promise<JobSummary[]> {
+    const body = await json<{ jobs?: Record<string, unknown>[] }>(await fetch(`${this.base}/api/jobs?limit=${limit}&sort_order=desc`));
+    return (body.jobs ?? []).map(toJobSummary);
+  }
+
+  /** The UI outputs of recent finished prompts (ComfyUI's `GET /history`), newest first. */
+  async historyOutputs(limit = 50): Promise<{ promptId: string; outputs: Record<string, UiOutput> }[]> {
+    const body = await json<Record<string, { outputs?: Record<string, UiOutput> }>>(await fetch(`${this.base}/history?max_items=${limit}`));
+    return Object.entries(body)
+      .map(([promptId, item]) => ({ promptId, outputs: item.outputs ?? {} }))
+      .reverse();
+  }
+
+  /** One job with its outputs and graph. */
+  async job(id: string): Promise<JobDetail> {
+    const raw = await json<{ id: string; outputs?: Record<string, UiOutput>; workflow?: { prompt: ApiPrompt; extra_data: Record<string, unknown> } }>(
+      await fetch(`${this.base}/api/jobs/${encodeURIComponent(id)}`),
+    );
+    return { id: raw.id, outputs: raw.outputs ?? {}, prompt: raw.workflow?.prompt ?? {}, extraData: raw.workflow?.extra_data ?? {} };
   }
 
   async deleteQueued(promptIds: string[]): Promise<void> {

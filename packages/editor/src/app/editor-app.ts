@@ -6,6 +6,8 @@ import { CanvasController, type CanvasElements } from '../canvas/controller.js';
 import { installGestures } from '../canvas/gestures.js';
 import type { Point } from '../canvas/geometry.js';
 import { DEFAULT_GROUP_COLOUR, groupAround } from '../canvas/groups.js';
+import { freeSpot } from '../canvas/free-space.js';
+import { DEFAULT_WIDTH, layoutNode, OUTPUT_NODE_WIDTH, TITLE_HEIGHT } from '../canvas/node-layout.js';
 import type { NodeServices } from '../components/node-services.js';
 import { parseObjectInfo, type NodeSchema } from '../defs/object-info.js';
 import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../document/clipboard.js';
@@ -16,9 +18,12 @@ import { DocumentStore } from '../document/store.js';
 import { RunStore } from '../store/run-store.js';
 import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
-import { documentFromFile, downloadDocument } from './files.js';
+import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
+import { documentFromFile, downloadDocument, downloadJson } from './files.js';
 import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
-import { UiStore } from './ui-store.js';
+import { SettingsStore } from './settings.js';
+import { validationNotice } from './error-text.js';
+import { UiStore, type WireEnd } from './ui-store.js';
 
 function randomClientId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -48,6 +53,7 @@ export class EditorApp {
   readonly runs = new RunStore();
   readonly ui = new UiStore();
   readonly api = new ApiClient();
+  readonly settings = new SettingsStore();
   schemas = new Map<string, NodeSchema>();
   registry: NodeRegistry = registryFromSchemas([]);
   readonly canvas: CanvasController;
@@ -77,6 +83,12 @@ export class EditorApp {
     });
     sessionStorage.setItem('piagraph.clientId', this.socket.clientId);
     this.docs.subscribe((doc) => this.canvas.setDocument(doc));
+    const applySettings = () => {
+      const { minimap, linkStyle } = this.settings.state;
+      this.canvas.setSettings({ minimap, linkStyle });
+    };
+    applySettings();
+    this.settings.subscribe(applySettings);
   }
 
   private nodeServices(): NodeServices {
@@ -122,7 +134,7 @@ export class EditorApp {
   attachCanvas(elements: CanvasElements): void {
     this.removeGestures?.();
     this.canvas.attach(elements);
-    this.removeGestures = installGestures(this.canvas, canvasActions(this), () => 1);
+    this.removeGestures = installGestures(this.canvas, canvasActions(this), () => this.settings.state.zoomSpeed);
   }
 
   /** Loads node definitions, restores the last graph and connects the socket. */
@@ -154,7 +166,7 @@ export class EditorApp {
     this.docs.load(doc, dirty);
     if (!laidOut) await this.arrange();
     else if (doc.view) this.handle.setCamera(doc.view);
-    else this.canvas.fit(undefined, 1);
+    else this.canvas.openView();
     await this.canvas.drawn();
   }
 
@@ -172,6 +184,17 @@ export class EditorApp {
       this.notify((e as Error).message, 'error');
       return false;
     }
+  }
+
+  /** Adds a node where it covers no other, as close to the middle of the view as that allows (a palette click). */
+  addNodeInFreeSpace(schema: NodeSchema): string | undefined {
+    const size = layoutNode({ id: '', classType: schema.classType }, schema, new Set());
+    const centre = this.handle.center();
+    const view = this.canvas.viewRect();
+    const inset = { x: view.x + 10, y: view.y + 10, width: view.width - 20, height: view.height - 20 };
+    const occupied = [...this.canvas.scene.rects()].map(([, r]) => r);
+    const at = freeSpot({ x: centre.x - size.width / 2, y: centre.y - size.height / 2 }, size, occupied, inset);
+    return this.addNode(schema, at);
   }
 
   addNode(schema: NodeSchema, at: { x: number; y: number }): string | undefined {
@@ -197,6 +220,36 @@ export class EditorApp {
       return false;
     }
     return this.edit('Connect', (d) => core.connect(d, this.registry, request));
+  }
+
+  /**
+   * Adds a node chosen for a wire dropped on empty canvas and connects it, as one edit: a wire from an output feeds
+   * the new node's first input that takes its type (socket inputs before widgets); a wire from an input is fed by
+   * the new node's first output of a fitting type. The node is placed with that socket at the drop point.
+   */
+  addNodeForWire(schema: NodeSchema, at: { x: number; y: number }, wire: WireEnd): string | undefined {
+    const fromOutput = wire.side === 'output';
+    const inputs = [...schema.inputs.filter((i) => !i.widget), ...schema.inputs.filter((i) => i.widget)];
+    const input = fromOutput ? inputs.find((i) => core.areTypesCompatible(wire.type, i.spec.type)) : undefined;
+    const output = fromOutput ? -1 : schema.outputs.findIndex((o) => core.areTypesCompatible(o.type, wire.type));
+    if (fromOutput ? !input : output < 0) return this.addNode(schema, at);
+    const width = schema.outputNode ? OUTPUT_NODE_WIDTH : DEFAULT_WIDTH;
+    const position = { x: Math.round(fromOutput ? at.x : at.x - width), y: Math.round(at.y - TITLE_HEIGHT) };
+    let id: string | undefined;
+    this.edit(`Add ${schema.displayName}`, (d) =>
+      edits.composeEdits(d, [
+        (x) => {
+          const r = core.addNode(x, { classType: schema.classType, position }, this.registry);
+          id = r.nodeId;
+          return r;
+        },
+        (x) =>
+          fromOutput
+            ? core.connect(x, this.registry, { source: { node: wire.node, output: Number(wire.key) }, target: { node: id!, input: input!.name } })
+            : core.connect(x, this.registry, { source: { node: id!, output }, target: { node: wire.node, input: wire.key } }),
+      ]),
+    );
+    return id;
   }
 
   /** Adds one of the editor's own nodes (a reroute, a note) at a graph point. */
@@ -281,6 +334,52 @@ export class EditorApp {
     }
   }
 
+  /** The input of a node that takes an uploaded image (Load Image's `image`), if it has one. */
+  imageInputOf(nodeId: string): string | undefined {
+    const schema = this.schemas.get(this.docs.doc.nodes[nodeId]?.classType ?? '');
+    return schema?.inputs.find((i) => (i.spec as { image_upload?: boolean }).image_upload)?.name;
+  }
+
+  /**
+   * A file dropped on the canvas: an image dropped on a Load Image node is uploaded into it; anything else is opened
+   * as a graph (JSON, or media with an embedded graph); an image that holds no graph becomes a new Load Image node.
+   */
+  async dropFile(file: File, client: Point, nodeId?: string): Promise<void> {
+    const input = nodeId ? this.imageInputOf(nodeId) : undefined;
+    if (nodeId && input && file.type.startsWith('image/')) return this.uploadImage(nodeId, input, file);
+    try {
+      const { doc, laidOut } = await documentFromFile(file, this.registry);
+      await this.openDocument(doc, laidOut, file.name);
+    } catch (e) {
+      if (e instanceof UnsupportedGraphError && file.type.startsWith('image/')) await this.addImageNode(file, this.handle.toGraph(client));
+      else this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  /** A pasted image: into the selected Load Image node, else into a new one under the pointer. */
+  async pasteImage(file: File): Promise<void> {
+    const target = this.handle.selectedIds().find((id) => this.imageInputOf(id));
+    if (target) return this.uploadImage(target, this.imageInputOf(target)!, file);
+    await this.addImageNode(file, this.handle.pointer());
+  }
+
+  /** Uploads an image and adds a node that loads it (the first class with an image upload), as one edit. */
+  private async addImageNode(file: File, at: Point): Promise<void> {
+    const schema = [...this.schemas.values()].find((s) => s.inputs.some((i) => (i.spec as { image_upload?: boolean }).image_upload));
+    if (!schema) return this.notify('No node here loads images', 'error');
+    const input = schema.inputs.find((i) => (i.spec as { image_upload?: boolean }).image_upload)!.name;
+    const generation = this.docs.generation;
+    try {
+      const stored = await this.api.uploadImage(file, file.name || 'pasted.png');
+      this.runs.dispatch({ type: 'inputs_changed' });
+      if (generation !== this.docs.generation) return;
+      const value = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
+      this.edit(`Add ${schema.displayName}`, (d) => core.addNode(d, { classType: schema.classType, position: { x: Math.round(at.x), y: Math.round(at.y) }, values: { [input]: value } }, this.registry));
+    } catch (e) {
+      this.notify(`Upload failed: ${(e as Error).message}`, 'error');
+    }
+  }
+
   copy(): void {
     const ids = this.handle.selectedIds();
     if (!ids.length) return;
@@ -327,38 +426,65 @@ export class EditorApp {
   }
 
   /**
-   * Queues the graph with its seed widgets advanced by their control modes; the advance is kept (one undo step)
-   * only when the server queued the prompt, so a refused or failed queue leaves the seeds as they were.
-   * Validation errors land on their nodes.
+   * Queues the graph `count` times (the batch count by default), each time with its seed widgets advanced by their
+   * control modes; an advance is kept (one undo step) only when the server queued that prompt, so a refused or failed
+   * queue leaves the seeds as they were and stops the batch. `front` puts the prompts at the head of the queue
+   * (Ctrl+Shift+Enter). Validation errors land on their nodes.
    */
-  async queue(): Promise<void> {
-    const advances = seedAdvances(this.docs.doc, this.schemas);
-    const graph = applySeedAdvances(this.docs.doc, advances).doc;
+  async queue(options: { front?: boolean; count?: number } = {}): Promise<void> {
+    const count = Math.max(1, Math.min(100, Math.round(options.count ?? this.ui.state.batchCount)));
     this.runs.dispatch({ type: 'clear_errors' });
-    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
-    const promptId = randomClientId();
-    this.runs.dispatch({ type: 'submitted', promptId });
-    try {
-      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId });
-      if (result.ok) {
-        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
-        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
-      } else {
-        this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
-        this.notify(result.error.details ? `${result.error.message}: ${result.error.details}` : result.error.message, 'error');
-      }
-    } catch (e) {
-      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
-      this.notify(`Queue failed: ${(e as Error).message}`, 'error');
+    for (let i = 0; i < count; i++) {
+      if (!(await this.queueOnce(options.front ?? false))) break;
     }
     void this.refreshQueue();
   }
 
+  private async queueOnce(front: boolean): Promise<boolean> {
+    const advances = seedAdvances(this.docs.doc, this.schemas);
+    const graph = applySeedAdvances(this.docs.doc, advances).doc;
+    // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
+    const promptId = randomClientId();
+    this.runs.dispatch({ type: 'submitted', promptId });
+    try {
+      const result = await this.api.queue({ graph }, this.socket.clientId, { promptId, front });
+      if (result.ok) {
+        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
+        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
+        return true;
+      }
+      this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
+      this.notify(validationNotice(result.error, result.nodeErrors, this.docs.doc, (c) => this.schemas.get(c)?.displayName ?? c), 'error');
+    } catch (e) {
+      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
+      this.notify(`Queue failed: ${(e as Error).message}`, 'error');
+    }
+    return false;
+  }
+
+  /** Refreshes the queue and the recent jobs (the panel's two lists). */
   async refreshQueue(): Promise<void> {
     try {
-      this.ui.update({ queue: await this.api.queueSnapshot() });
+      const [queue, history] = await Promise.all([this.api.queueSnapshot(), this.api.jobs(50)]);
+      this.ui.update({ queue, history });
     } catch {
       // The socket's reconnect reports a server that went away.
+    }
+  }
+
+  /**
+   * Opens the graph a past job ran: the piagraph document or UI workflow it was submitted as (kept in its
+   * `extra_pnginfo`), else its API prompt.
+   */
+  async openJobGraph(id: string): Promise<void> {
+    try {
+      const job = await this.api.job(id);
+      const info = (job.extraData['extra_pnginfo'] ?? {}) as Record<string, unknown>;
+      const source = info['piagraph'] ?? info['workflow'] ?? job.prompt;
+      const { doc, laidOut } = documentFromJson(source, this.registry);
+      await this.openDocument(doc, laidOut, `run ${id.slice(0, 8)}`);
+    } catch (e) {
+      this.notify(`Cannot open the graph of run ${id.slice(0, 8)}: ${(e as Error).message}`, 'error');
     }
   }
 
@@ -385,11 +511,29 @@ export class EditorApp {
   async open(file: File): Promise<void> {
     try {
       const { doc, laidOut } = await documentFromFile(file, this.registry);
-      await this.loadDocument(doc, laidOut);
-      this.notify(`Opened ${file.name}`, 'info');
+      await this.openDocument(doc, laidOut, file.name);
     } catch (e) {
       this.notify(`Cannot open ${file.name}: ${(e as Error).message}`, 'error');
     }
+  }
+
+  /**
+   * Offers the API-format prompt of the open graph (what `POST /prompt` and other ComfyUI tools take) as a download:
+   * muted nodes and notes left out, bypassed nodes and reroutes spliced out, links as `[node, output]`.
+   */
+  exportApiPrompt(): void {
+    try {
+      const prompt = core.documentToPrompt(this.docs.doc, this.registry);
+      downloadJson(prompt, `${this.docs.doc.metadata.title || 'graph'}_api.json`);
+    } catch (e) {
+      this.notify(`Cannot export the API prompt: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  /** Opens a graph read from somewhere (a file, a past run) in place of the open one, and says so. */
+  async openDocument(doc: GraphDocument, laidOut: boolean, name: string): Promise<void> {
+    await this.loadDocument(doc, laidOut);
+    this.notify(`Opened ${name}`, 'info');
   }
 
   /**

@@ -15,7 +15,12 @@ export async function documentFromFile(file: Blob & { name?: string }, registry:
 
 /** Offers the document as a `.json` download. */
 export function downloadDocument(doc: GraphDocument, fileName: string): void {
-  const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
+  downloadJson(doc, fileName);
+}
+
+/** Offers any JSON value as a `.json` download. */
+export function downloadJson(value: unknown, fileName: string): void {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

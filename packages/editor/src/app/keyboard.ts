@@ -6,20 +6,22 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
+ * The editor's keyboard shortcuts (ComfyUI's where they exist): Ctrl+Enter queue (Ctrl+Shift+Enter at the front), Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y
  * undo and redo, Ctrl+C / Ctrl+V copy and paste, Delete remove, Ctrl+S save, Ctrl+B bypass, Ctrl+M mute,
- * Ctrl+A select all, `.` fit view. Returns the function that removes them.
+ * Ctrl+A select all, Ctrl+G group the selection, Ctrl+, settings, Alt+C collapse, P pin, `.` fit view. Returns the function that
+ * removes them.
  */
 export function installShortcuts(app: EditorApp, target: Window = window): () => void {
   const onKey = (e: KeyboardEvent) => {
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key === 'Enter') {
       e.preventDefault();
-      void app.queue();
+      // Ctrl+Shift+Enter queues at the front, as in ComfyUI.
+      void app.queue({ front: e.shiftKey });
       return;
     }
     if (isTyping(e.target)) return;
-    const selected = () => app.handle?.selectedIds() ?? [];
+    const selected = () => app.handle.selectedIds();
     const key = e.key.toLowerCase();
     if (mod && key === 'z') {
       e.preventDefault();
@@ -41,17 +43,33 @@ export function installShortcuts(app: EditorApp, target: Window = window): () =>
       app.toggleMode(selected(), 'muted');
     } else if (mod && key === 'a') {
       e.preventDefault();
-      void app.handle?.select(Object.keys(app.docs.doc.nodes));
+      app.handle.select(Object.keys(app.docs.doc.nodes));
+    } else if (mod && key === ',') {
+      e.preventDefault();
+      app.ui.update({ settingsOpen: true });
+    } else if (mod && key === 'g') {
+      e.preventDefault();
+      if (selected().length) app.groupNodes(selected());
+    } else if (e.altKey && key === 'c') {
+      e.preventDefault();
+      const ids = selected();
+      if (ids.length) app.setCollapsed(ids, !ids.every((id) => app.docs.doc.nodes[id]?.ui?.['collapsed'] === true));
+    } else if (!mod && !e.altKey && key === 'p') {
+      const ids = selected();
+      if (ids.length) app.setPinned(ids, !ids.every((id) => app.docs.doc.nodes[id]?.ui?.['pinned'] === true));
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       app.removeNodes(selected());
     } else if (e.key === '.') {
-      void app.handle?.zoomToFit();
+      void app.handle.zoomToFit();
     }
   };
   const onPaste = (e: ClipboardEvent) => {
     if (isTyping(e.target)) return;
     e.preventDefault();
-    void app.paste(e.clipboardData?.getData('text/plain'));
+    // An image (a screenshot, a copied picture) goes to Load Image; text may be copied nodes.
+    const image = [...(e.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+    if (image) void app.pasteImage(image);
+    else void app.paste(e.clipboardData?.getData('text/plain'));
   };
   target.addEventListener('keydown', onKey);
   target.addEventListener('paste', onPaste as EventListener);

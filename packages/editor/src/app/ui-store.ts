@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { QueueSnapshot } from '../api/http.js';
+import type { JobSummary, QueueSnapshot } from '../api/http.js';
 
 /** One entry of a context menu: an action, or a submenu opened on hover. */
 export interface MenuItem {
@@ -27,19 +27,25 @@ export interface UiState {
   /** A transient notice (file errors, server errors). */
   notice?: { text: string; kind: 'info' | 'error' };
   queue: QueueSnapshot;
+  /** Recent jobs, newest first (the history panel). */
+  history: JobSummary[];
+  /** How many times the Queue button queues the graph (ComfyUI's batch count). */
+  batchCount: number;
   paused: boolean;
   connected: boolean;
   /** Node definitions are loaded and the canvas is ready. */
   ready: boolean;
   /** Fatal start-up error. */
   failure?: string;
+  /** The settings dialog is open. */
+  settingsOpen?: boolean;
   /** A question waiting for the user's answer (see `EditorApp.ask`). */
   confirm?: { text: string; ok: string; answer(ok: boolean): void };
 }
 
 /** A tiny observable holder for `UiState`. */
 export class UiStore {
-  private current: UiState = { queue: { running: [], pending: [] }, paused: false, connected: false, ready: false };
+  private current: UiState = { queue: { running: [], pending: [] }, history: [], batchCount: 1, paused: false, connected: false, ready: false };
   private readonly listeners = new Set<() => void>();
 
   get state(): UiState {

@@ -1,6 +1,6 @@
 import type { GraphDocument } from '@piagraph/graph-core';
 import type { SchemaMap } from '../defs/object-info.js';
-import { contains, fitTransform, inflate, intersects, screenToGraph, unionRects, type Point, type Rect, type Transform } from './geometry.js';
+import { contains, fitTransform, inflate, intersects, openingTransform, screenToGraph, unionRects, type Point, type Rect, type Transform } from './geometry.js';
 import { paintMinimap, type MinimapMapping } from './minimap.js';
 import { HANDLE_ZOOM, paintNodeBoxes, paintPendingWire, paintWires, prepareCanvas, type WirePaint } from './painter.js';
 import { WireSvg } from './wire-svg.js';
@@ -13,6 +13,11 @@ import type { LinkStyle } from './wire-path.js';
  */
 export const DETAIL_ZOOM = 0.35;
 export const MIN_ZOOM = 0.03;
+/**
+ * The lowest zoom a graph opens at: widget text is 13 px, so 11/13 keeps it at 11 px or more, legible, instead of
+ * fitting a large graph down to 6–8 px.
+ */
+export const READABLE_ZOOM = 11 / 13;
 export const MAX_ZOOM = 4;
 /**
  * Cards are mounted once a node comes within `MOUNT_MARGIN_PX` (screen pixels) of the view and unmounted only once
@@ -171,6 +176,14 @@ export class CanvasController {
     this.requestFrame();
   }
 
+  /** Applies display settings (a new link style redraws every wire). */
+  setSettings(settings: CanvasSettings): void {
+    this.settings = settings;
+    this.wiresDirty = true;
+    this.wireSvg.clear();
+    this.requestFrame();
+  }
+
   /** Starts or ends editing a node's title in place. */
   setRenaming(id: string | undefined): void {
     this.renaming = id;
@@ -216,6 +229,13 @@ export class CanvasController {
     const bounds = unionRects(list.map((id) => this.scene.rect(id)).filter((r): r is Rect => Boolean(r)));
     if (!bounds) return;
     this.setCamera(fitTransform(bounds, this.viewport, 40, maxZoom));
+  }
+
+  /** Places the camera for a graph without a saved view: whole if it stays readable, else readable from its start. */
+  openView(): void {
+    const bounds = unionRects([...this.scene.rects()].map(([, r]) => r));
+    if (!bounds) return this.setCamera({ x: 40, y: 40, k: 1 });
+    this.setCamera(openingTransform(bounds, this.viewport, READABLE_ZOOM));
   }
 
   /** Resolves after the next frame has been drawn. */
@@ -333,6 +353,33 @@ export class CanvasController {
       if (frame.style.width !== width) frame.style.width = width;
       if (frame.style.height !== height) frame.style.height = height;
     }
+  }
+
+  /** The topmost node under a canvas point (by geometry: used where no card is rendered, in the overview). */
+  nodeAt(p: Point): string | undefined {
+    const g = this.toGraph(p);
+    let hit: string | undefined;
+    for (const [id, r] of this.scene.rects()) {
+      if (g.x >= r.x && g.x <= r.x + r.width && g.y >= r.y && g.y <= r.y + r.height) hit = id;
+    }
+    return hit;
+  }
+
+  /** The socket within `radius` canvas pixels of a point, by geometry. */
+  socketAt(p: Point, radius = 8): { node: string; side: 'input' | 'output'; key: string } | undefined {
+    const g = this.toGraph(p);
+    const r = radius / this.camera.k;
+    for (const [id, rect] of this.scene.rects()) {
+      if (g.x < rect.x - r || g.x > rect.x + rect.width + r || g.y < rect.y - r || g.y > rect.y + rect.height + r) continue;
+      const layout = this.scene.layout(id)!;
+      for (const [name, y] of Object.entries(layout.inputs)) {
+        if (Math.hypot(g.x - rect.x, g.y - (rect.y + y)) <= r) return { node: id, side: 'input', key: name };
+      }
+      for (let i = 0; i < layout.outputs.length; i++) {
+        if (Math.hypot(g.x - (rect.x + rect.width), g.y - (rect.y + layout.outputs[i]!)) <= r) return { node: id, side: 'output', key: String(i) };
+      }
+    }
+    return undefined;
   }
 
   /** What the wire painter and link hit test need. */

@@ -109,3 +109,19 @@ export function zoomAround(t: Transform, at: Point, factor: number, min: number,
   const g = screenToGraph(at, t);
   return { k, x: at.x - g.x * k, y: at.y - g.y * k };
 }
+
+/**
+ * The camera a graph opens at when it has no saved view: framed whole when that keeps text at `minZoom` or more,
+ * else at `minZoom` showing its start (left edge, sources first), vertically centred when it fits.
+ */
+export function openingTransform(bounds: Rect, viewport: { width: number; height: number }, minZoom: number, padding = 40): Transform {
+  const fit = fitTransform(bounds, viewport, padding, 1);
+  if (fit.k >= minZoom) return fit;
+  const k = minZoom;
+  const fitsHeight = bounds.height * k <= viewport.height - 2 * padding;
+  return {
+    k,
+    x: padding - bounds.x * k,
+    y: fitsHeight ? viewport.height / 2 - (bounds.y + bounds.height / 2) * k : padding - bounds.y * k,
+  };
+}

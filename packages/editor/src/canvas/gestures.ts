@@ -216,7 +216,17 @@ export function installGestures(ctrl: CanvasController, actions: CanvasActions, 
       hovered = el;
       el?.classList.add(ok ? 'pg-drop-ok' : 'pg-drop-refused');
     };
-    const target = (ev: PointerEvent) => {
+    const target = (ev: PointerEvent): { el?: Element; socket?: typeof fixed; refused: boolean } | undefined => {
+      if (ctrl.isOverview()) {
+        const s = ctrl.socketAt(local(ev));
+        if (s) return { socket: accepts(s) ? s : undefined, refused: !accepts(s) };
+        const node = ctrl.nodeAt(local(ev));
+        if (node && node !== fixed.node) {
+          const s2 = firstAccepting(node);
+          return { socket: s2, refused: !s2 };
+        }
+        return undefined;
+      }
       const el = document.elementFromPoint(ev.clientX, ev.clientY);
       const s = socketOf(el);
       if (s) return { el: el!.closest('.pg-socket')!, socket: accepts(s) ? s : undefined, refused: !accepts(s) };
@@ -352,21 +362,22 @@ export function installGestures(ctrl: CanvasController, actions: CanvasActions, 
       begin(e, minimapDrag(e));
       return;
     }
-    const socket = socketOf(el);
+    const overview = ctrl.isOverview();
+    const socket = overview ? ctrl.socketAt(local(e)) : socketOf(el);
     if (socket) {
       e.preventDefault();
       blurActive();
       begin(e, wire(e, socket));
       return;
     }
-    const nodeId = nodeOf(el);
+    const nodeId = overview ? ctrl.nodeAt(local(e)) : nodeOf(el);
     if (nodeId && el.closest('.pg-resize-handle')) {
       e.preventDefault();
       begin(e, resize(e, nodeId));
       return;
     }
     if (nodeId) {
-      if (el.closest(NATIVE)) return;
+      if (!overview && el.closest(NATIVE)) return;
       // No native text selection or image drag starts inside a node (see also the canvas's user-select).
       e.preventDefault();
       blurActive();
@@ -403,6 +414,12 @@ export function installGestures(ctrl: CanvasController, actions: CanvasActions, 
   const onDoubleClick = (e: MouseEvent) => {
     const el = e.target as Element;
     if (el.closest('[data-testid="context-menu"], .pg-minimap')) return;
+    const overviewNode = ctrl.isOverview() ? ctrl.nodeAt(local(e)) : undefined;
+    if (overviewNode) {
+      // In the overview a double-click zooms in to the node, where its widgets can be read and edited.
+      ctrl.fit([overviewNode], 1);
+      return;
+    }
     const nodeId = nodeOf(el);
     if (nodeId) {
       if (el.closest('.pg-node-title') && !el.closest('.pg-title-input')) actions.renameNode(nodeId);
@@ -423,7 +440,7 @@ export function installGestures(ctrl: CanvasController, actions: CanvasActions, 
     const at = local(e);
     ctrl.pointer = at;
     const client = { x: e.clientX, y: e.clientY };
-    const nodeId = nodeOf(el);
+    const nodeId = ctrl.isOverview() ? ctrl.nodeAt(at) : nodeOf(el);
     if (nodeId) {
       if (!ctrl.selection.has(nodeId)) ctrl.setSelection([nodeId]);
       actions.contextMenu(client, ctrl.toGraph(at), { kind: 'node', id: nodeId });

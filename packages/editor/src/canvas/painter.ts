@@ -143,6 +143,18 @@ export function paintNodeBoxes(ctx: CanvasRenderingContext2D, p: NodeBoxPaint): 
         ctx.fillText(p.titles(id), s.x + 8 * t.k, s.y + titleH / 2, Math.max(0, s.width - 12 * t.k));
       }
     }
+    if (t.k >= 0.15) {
+      const layout = p.scene.layout(id)!;
+      const radius = Math.max(1.5, 5 * t.k);
+      const dot = (x: number, y: number, type: string) => {
+        ctx.beginPath();
+        ctx.arc(x, y, radius, 0, Math.PI * 2);
+        ctx.fillStyle = socketColor(type);
+        ctx.fill();
+      };
+      for (const [name, y] of Object.entries(layout.inputs)) dot(s.x, s.y + y * t.k, layout.inputTypes[name] ?? '*');
+      layout.outputs.forEach((y, i) => dot(s.x + s.width, s.y + y * t.k, layout.outputTypes[i] ?? '*'));
+    }
     if (p.selected.has(id)) {
       ctx.strokeStyle = '#e3c000';
       ctx.lineWidth = 2;

@@ -9,7 +9,9 @@ import { ContextMenu } from './ContextMenu.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
+import { SettingsPanel } from './SettingsPanel.js';
 import { Toolbar } from './Toolbar.js';
+import { TooltipLayer } from './Tooltip.js';
 
 /** The editor page: toolbar, node palette, canvas, queue panel, search box and notices. */
 export function App({ app }: { app: EditorApp }) {
@@ -47,7 +49,11 @@ export function App({ app }: { app: EditorApp }) {
             e.preventDefault();
             setDragging(false);
             const file = e.dataTransfer.files[0];
-            if (file) void app.open(file);
+            const client = { x: e.clientX, y: e.clientY };
+            const over = app.canvas.isOverview()
+              ? app.canvas.nodeAt(app.canvas.toCanvas(client))
+              : (e.target as Element).closest<HTMLElement>('[data-node-id]')?.dataset.nodeId;
+            if (file) void app.dropFile(file, client, over);
           }}
         >
           <CanvasView app={app} />
@@ -58,7 +64,9 @@ export function App({ app }: { app: EditorApp }) {
       </div>
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
       {ui.menu && <ContextMenu at={ui.menu.client} items={ui.menu.items} onClose={() => app.ui.update({ menu: undefined })} />}
+      {ui.settingsOpen && <SettingsPanel app={app} onClose={() => app.ui.update({ settingsOpen: false })} />}
       {ui.confirm && <ConfirmDialog question={ui.confirm} />}
+      <TooltipLayer />
       {ui.notice && (
         <div className={`pg-notice pg-notice-${ui.notice.kind}`} role="status" data-testid="notice">
           {ui.notice.text}

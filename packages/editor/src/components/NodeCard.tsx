@@ -27,7 +27,7 @@ function Socket({ side, socketKey, type, tooltip }: { side: 'input' | 'output'; 
       data-side={side}
       data-key={socketKey}
       data-socket-type={type}
-      title={tooltip ? `${type} — ${tooltip}` : type}
+      data-tooltip={tooltip ? `${type}: ${tooltip}` : type}
       style={{ background: `var(--color-datatype-${cssTypeName(type)}, ${socketColor(type)})` }}
     />
   );
@@ -105,7 +105,7 @@ function Row({ row, layout, node, services, generation, error }: { row: LayoutRo
   const { input } = row;
   const tooltip = services.inputTooltip(node.classType, input.name);
   return (
-    <div className={`pg-row pg-port pg-input pg-widget-row${row.linked ? ' pg-linked' : ''}${error ? ' pg-input-error' : ''}`} data-testid={`input-${input.name}`} style={{ top: row.top - TITLE_HEIGHT, height: row.height }} title={tooltip}>
+    <div className={`pg-row pg-port pg-input pg-widget-row${row.linked ? ' pg-linked' : ''}${error ? ' pg-input-error' : ''}`} data-testid={`input-${input.name}`} style={{ top: row.top - TITLE_HEIGHT, height: row.height }} {...(tooltip ? { 'data-tooltip': tooltip } : {})}>
       <Socket side="input" socketKey={input.name} type={input.spec.type} tooltip={tooltip} />
       {row.linked ? (
         <span className="pg-port-title" data-testid="input-title">
@@ -186,7 +186,7 @@ function NodeCardView({ id, ctrl, services }: CardProps) {
   const title = node.title ?? schema?.displayName ?? (node.classType === NOTE ? 'Note' : node.classType);
   return (
     <div {...common}>
-      <div className="pg-node-title" data-testid="title" title={schema?.description} style={{ height: TITLE_HEIGHT, ...(colour ? { background: colour } : {}) }}>
+      <div className="pg-node-title" data-testid="title" {...(schema?.description ? { 'data-tooltip': schema.description } : {})} style={{ height: TITLE_HEIGHT, ...(colour ? { background: colour } : {}) }}>
         {renaming ? (
           <TitleEditor initial={title} onDone={(t) => services.finishRename(id, t)} />
         ) : (

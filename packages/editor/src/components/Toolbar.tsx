@@ -31,18 +31,35 @@ export function Toolbar({ app }: { app: EditorApp }) {
           e.target.value = '';
         }}
       />
-      <button className="pg-button" data-testid="save" onClick={() => app.save()}>Save</button>
+      <button className="pg-button" data-testid="save" onClick={() => app.save()} title="Ctrl+S">Save</button>
+      <button className="pg-button" data-testid="export-api" onClick={() => app.exportApiPrompt()} title="Download the API-format prompt (for POST /prompt and other ComfyUI tools)">
+        Export API
+      </button>
       <span className="pg-sep" />
       <button className="pg-button" data-testid="undo" disabled={!app.docs.canUndo} onClick={() => app.undo()} title="Ctrl+Z">Undo</button>
       <button className="pg-button" data-testid="redo" disabled={!app.docs.canRedo} onClick={() => app.redo()} title="Ctrl+Shift+Z">Redo</button>
       <button className="pg-button" data-testid="arrange" onClick={() => void app.arrange()}>Arrange</button>
-      <button className="pg-button" data-testid="fit" onClick={() => void app.handle?.zoomToFit()} title=".">Fit</button>
+      <button className="pg-button" data-testid="fit" onClick={() => void app.handle.zoomToFit()} title=".">Fit</button>
+      <button className="pg-button" data-testid="settings-button" onClick={() => app.ui.update({ settingsOpen: true })} title="Settings (Ctrl+,)">
+        Settings
+      </button>
       <span className="pg-spacer" />
       <span className={`pg-status${ui.connected ? '' : ' pg-offline'}`} data-testid="status">
         {ui.connected ? (run.message ?? 'Idle') : 'Disconnected'}
         {run.queueRemaining > 0 && ` · ${run.queueRemaining} in queue`}
       </span>
-      <button className="pg-button pg-primary" data-testid="queue-button" onClick={() => void app.queue()} title="Ctrl+Enter">
+      <label className="pg-batch" title="Batch count: how many times Queue queues the graph (seeds advance each time)">
+        ×
+        <input
+          type="number"
+          min={1}
+          max={100}
+          data-testid="batch-count"
+          value={ui.batchCount}
+          onChange={(e) => app.ui.update({ batchCount: Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 1))) })}
+        />
+      </label>
+      <button className="pg-button pg-primary" data-testid="queue-button" onClick={(e) => void app.queue({ front: e.shiftKey })} title="Ctrl+Enter (Ctrl+Shift+Enter or Shift+click: to the front of the queue)">
         Queue
       </button>
     </header>

@@ -136,22 +136,3 @@ export function categoryTree(schemas: Iterable<NodeSchema>): CategoryTree {
   sort(root);
   return root;
 }
-
-/**
- * Ranks schemas for a search query: every word must occur in the display name, class type or category; names
- * that start with the query come first.
- */
-export function searchSchemas(schemas: Iterable<NodeSchema>, query: string, limit = 30): NodeSchema[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const scored: { schema: NodeSchema; score: number }[] = [];
-  for (const schema of schemas) {
-    const name = schema.displayName.toLowerCase();
-    const hay = `${name} ${schema.classType.toLowerCase()} ${schema.category.toLowerCase()}`;
-    if (!words.every((w) => hay.includes(w))) continue;
-    const q = words.join(' ');
-    const score = name === q ? 0 : name.startsWith(q) ? 1 : name.includes(q) ? 2 : 3;
-    scored.push({ schema, score });
-  }
-  scored.sort((a, b) => a.score - b.score || a.schema.displayName.localeCompare(b.schema.displayName));
-  return scored.slice(0, limit).map((s) => s.schema);
-}
