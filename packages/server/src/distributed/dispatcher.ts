@@ -35,6 +35,8 @@ export interface DispatcherOptions {
   affinityWaitMs?: number;
   /** Finished jobs kept in the history (default 10 000). */
   maxHistory?: number;
+  /** A job starts at least this many ms after it was queued (default 25, as the embedded worker). */
+  startGraceMs?: number;
 }
 
 /** What the dispatcher is built on: the parts of the server it shares. */
@@ -94,6 +96,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
   private closed = false;
   private readonly affinityWaitMs: number;
   private readonly maxHistory: number;
+  readonly startGraceMs: number;
 
   private constructor(
     private readonly ctx: DispatcherContext,
@@ -109,6 +112,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
     this.pausedNow = paused;
     this.affinityWaitMs = options.affinityWaitMs ?? DEFAULT_AFFINITY_WAIT_MS;
     this.maxHistory = options.maxHistory ?? 10_000;
+    this.startGraceMs = options.startGraceMs ?? 25;
     this.links = new WorkerLinks(serverId, options.queueName, ctx.packs, ctx.offered, {
       onEvent: (worker, message) => this.relayEvent(worker, message),
       onPreview: (worker, promptId, lock, node, image) => this.relayPreview(worker, promptId, lock, node, image),

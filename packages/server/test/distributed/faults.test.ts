@@ -45,7 +45,7 @@ async function workers(url: string): Promise<{ pid: number; busy: string | null 
 async function spawnDistributedServer(redisUrl: string, dataDir: string, queueName: string, port = 0): Promise<CliProcess & { url: string }> {
   const proc = spawnCli(['serve', '--redis', redisUrl, '--port', String(port), '--data-dir', dataDir, '--pack', DISTRIBUTED_PACK, '--token', TOKEN, '--queue-name', queueName]);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${proc.output()}`)), 40_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${proc.output()}`)), 120_000);
     proc.child.stdout!.on('data', () => {
       const m = /listening on (\S+)/.exec(proc.output());
       if (m) {
@@ -66,7 +66,7 @@ function starts(h: History, id: string): number {
   return h[id]!.status.messages.filter(([t]) => t === 'execution_start').length;
 }
 
-describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processes (needs redis-server)', { timeout: 120_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processes (needs redis-server)', { timeout: 300_000 }, () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();
@@ -174,7 +174,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     const server = await startTestDistributedServer(redis.url, { queueName: 'versions' });
     try {
       const worker = await spawnWorker(redis.url, server.url, { pack: DISTRIBUTED_PACK_V2, waitReady: false, extra: ['--queue-name', 'versions'] });
-      expect(await exitWithin(worker, 40_000)).toBe(1);
+      expect(await exitWithin(worker, 120_000)).toBe(1);
       expect(worker.output()).toContain('pack "distributed-test-pack" is 2.0.0 on the worker but 1.0.0 on the server');
       expect(await workers(server.url)).toEqual([]);
     } finally {
@@ -187,9 +187,9 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     try {
       const wrongToken = await spawnWorker(redis.url, server.url, { token: 'not-the-token', waitReady: false });
       const nowhere = await spawnWorker(redis.url, `http://127.0.0.1:${await freePort()}`, { waitReady: false });
-      expect(await exitWithin(wrongToken, 40_000)).toBe(1);
+      expect(await exitWithin(wrongToken, 120_000)).toBe(1);
       expect(wrongToken.output()).toContain('refused the token');
-      expect(await exitWithin(nowhere, 40_000)).toBe(1);
+      expect(await exitWithin(nowhere, 120_000)).toBe(1);
       expect(nowhere.output()).toContain('Cannot reach the server');
     } finally {
       await server.close();
@@ -200,7 +200,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     const dataDir = tempDir('piagraph-dist-server-');
     const port = await freePort();
     const proc = spawnCli(['serve', '--redis', `redis://127.0.0.1:${await freePort()}`, '--port', String(port), '--data-dir', dataDir, '--token', TOKEN]);
-    expect(await exitWithin(proc, 40_000)).toBe(1);
+    expect(await exitWithin(proc, 120_000)).toBe(1);
     expect(proc.output()).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+.*ECONNREFUSED/);
     expect(proc.output()).not.toContain('listening');
     // Nothing was left behind: the folder and the port are free for a server that can start.
