@@ -19,7 +19,7 @@ import type { OfferedOptions } from './offered-options.js';
 import type { PackIdentity } from './pack-identity.js';
 import { promptModels, splitModelKey } from './prompt-files.js';
 import { WORKER_WS_PATH, type EventMessage } from './protocol.js';
-import { describeRedisError, redisConnectionOptions } from './redis-connection.js';
+import { describeRedisError, redactRedisUrl, redisConnectionOptions } from './redis-connection.js';
 import { ServerLock } from './server-lock.js';
 import { WorkerLinks, type WorkerLink } from './worker-links.js';
 import { registerWorkerRoutes } from './worker-routes.js';
@@ -119,7 +119,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
       onChange: () => {},
     }, ctx.log);
     queueEvents.on('failed', ({ jobId, failedReason }) => void this.recordLost(jobId, failedReason));
-    redis.on('ready', () => void this.sync().catch(() => {}));
+    redis.on('close', () => this.redisLost());
+    redis.on('ready', () => this.redisBack());
   }
 
   /**
@@ -326,6 +327,32 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
     const run = this.runningFor(worker, promptId, lock);
     if (!run) return;
     forwardRunEvent(this.ctx.hub, run.clientId, { type: 'preview', data: { prompt_id: promptId, node, image } });
+  }
+
+  private redisDown = false;
+
+  /**
+   * Redis went away: until it is back, no job can be queued, claimed or finished, so clients are told which jobs
+   * cannot be tracked now (`queue_unavailable`, a piagraph event ComfyUI's clients ignore). Running jobs go on; their
+   * results are recorded once Redis confirms the worker still holds them.
+   */
+  private redisLost(): void {
+    if (this.closed || this.redisDown) return;
+    this.redisDown = true;
+    this.ctx.log(`lost Redis at ${redactRedisUrl(this.options.redisUrl)}; reconnecting`);
+    this.ctx.hub.broadcast('queue_unavailable', {
+      message: 'The queue (Redis) is unreachable: new prompts are refused, and these jobs cannot be tracked until it is back',
+      pending: this.ctx.store.pending().map((j) => j.id),
+      running: this.ctx.store.running().map((j) => j.id),
+    });
+  }
+
+  private redisBack(): void {
+    if (!this.redisDown || this.closed) return;
+    this.redisDown = false;
+    this.ctx.log('Redis is back');
+    this.ctx.hub.broadcast('queue_available', {});
+    void this.sync().catch((err: unknown) => this.ctx.log(`could not bring the queue in line after Redis came back: ${String(err)}`));
   }
 
   /** BullMQ gave up on a job (its workers died under it more often than allowed): it fails once, with the reason. */

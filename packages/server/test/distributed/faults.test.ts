@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, freePort, killAllRedis, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { exitWithin, killSpawned, spawnCli, type CliProcess } from '../helpers/spawn-cli.js';
+import { RecordingSocket } from '../helpers/ws-client.js';
 import {
   DISTRIBUTED_PACK,
   DISTRIBUTED_PACK_V2,
@@ -110,7 +111,11 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
       await spawnWorker(redis.url, server.url, { extra: ['--queue-name', 'redis-restart'] });
       expect((await post(server.url, '/queue/pause', {})).status).toBe(200);
       const ids = [await queue(server.url, whoPrompt(1)), await queue(server.url, whoPrompt(2)), await queue(server.url, whoPrompt(3))];
+      const ws = await RecordingSocket.connect(server.url, 'watcher', { query: `token=${TOKEN}` });
       await redis.kill('SIGKILL');
+      // Clients are told which jobs cannot be tracked while Redis is away.
+      const lost = await ws.waitFor((m) => 'type' in m && m.type === 'queue_unavailable', 10_000);
+      expect('type' in lost && lost.data.pending).toEqual(ids);
       const refused = await post(server.url, '/prompt', { prompt: whoPrompt(4) });
       expect(refused.status).toBe(503);
       const body = (await refused.json()) as { error: { type: string; message: string } };
@@ -119,6 +124,8 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
       const queued = (await (await fetch(`${server.url}/queue`, { headers: auth })).json()) as { queue_pending: [number, string][] };
       expect(queued.queue_pending.map((q) => q[1])).toEqual(ids);
       await redis.restart();
+      await ws.waitFor((m) => 'type' in m && m.type === 'queue_available', 20_000);
+      ws.socket.close();
       // The paused state came back from the AOF too; resuming needs the server's connection back.
       await eventually(async () => ((await post(server.url, '/queue/resume', {})).status === 200 ? true : undefined), 20_000, 'resume');
       const h = await finished(server.url, ids);
