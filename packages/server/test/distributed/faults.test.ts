@@ -226,3 +226,34 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     }
   });
 });
+
+describe.skipIf(!hasRedisServer())('distributed mode: Redis with a password (needs redis-server)', { timeout: 300_000 }, () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis({ password: 'redis-pass-123' });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    await killAllRedis();
+  });
+  afterEach(() => killSpawned());
+
+  it('the server and workers authenticate to Redis with the password in the URL; a wrong one is named as such', async () => {
+    await expect(startTestDistributedServer(`redis://:wrong@127.0.0.1:${redis.port}`, { queueName: 'auth' })).rejects.toThrow(
+      /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? refused the credentials/,
+    );
+    const server = await startTestDistributedServer(redis.url, { queueName: 'auth' });
+    try {
+      const refused = await spawnWorker(`redis://:wrong@127.0.0.1:${redis.port}`, server.url, { waitReady: false, extra: ['--queue-name', 'auth'] });
+      expect(await exitWithin(refused, 120_000)).toBe(1);
+      expect(refused.output()).toContain('refused the credentials');
+      expect(refused.output()).not.toContain('wrong@');
+      const worker = await spawnWorker(redis.url, server.url, { extra: ['--queue-name', 'auth'] });
+      const id = await queue(server.url, whoPrompt(5));
+      const h = await finished(server.url, [id]);
+      expect(h[id]!.outputs['3']!.text).toEqual([`pid ${worker.pid} value 5`]);
+    } finally {
+      await server.close();
+    }
+  });
+});
