@@ -57,13 +57,18 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       case 'worker': {
         const worker = await workerCommand(rest, io, cwd);
         if (!worker) return 0;
-        // The first signal lets the running job finish; a second leaves it to another worker (its lock expires).
+        // The first signal lets the running job finish; a second stops at once, and the job's lock expires so
+        // another worker runs it again.
         return await new Promise<number>((resolve) => {
           let signals = 0;
           const stop = () => {
             signals += 1;
-            io.stdout.write(signals === 1 ? 'stopping after the running job (again to stop now)…\n' : 'stopping now…\n');
-            void worker.close(signals > 1).then(() => {
+            if (signals > 1) {
+              io.stdout.write('stopping now: the running job will run again on another worker\n');
+              process.exit(130);
+            }
+            io.stdout.write('stopping after the running job (again to stop now)…\n');
+            void worker.close().then(() => {
               process.off('SIGINT', stop);
               process.off('SIGTERM', stop);
               resolve(0);

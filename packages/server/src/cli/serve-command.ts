@@ -82,7 +82,7 @@ export async function serveCommand(
       ...(values.token !== undefined ? { token: values.token } : {}),
       ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
       ...(maxUploadMb !== undefined ? { maxUploadMb } : {}),
-      ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+      ...deviceFlags,
       redisUrl: values.redis,
       ...(values['queue-name'] !== undefined ? { queueName: values['queue-name'] } : {}),
       ...(affinityWaitMs !== undefined ? { affinityWaitMs } : {}),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startRemoteWorker, type RemoteWorker } from '../distributed/worker/remote-worker.js';
 import { prepareDataDirs } from '../files/data-dirs.js';
 import { CliUsageError, parseNumberFlag, type CliIo } from './cli-io.js';
+import { DEVICE_FLAGS_USAGE, DEVICE_FLAG_OPTIONS, parseDeviceFlags } from './device-flags.js';
 import { loadNodePackModules } from './load-packs.js';
 
 export const WORKER_USAGE = `Usage: piagraph worker --redis URL --server URL [options]
@@ -15,7 +16,7 @@ Options:
   --server URL             the server's address, http://HOST:PORT (required)
   --token TOKEN            the server's token
   --data-dir DIR           this worker's data root: models/ and scratch input/ output/ temp/ (default ./piagraph-worker)
-  --device cpu|cuda        onnxruntime device for the PIA nodes (default cpu)
+${DEVICE_FLAGS_USAGE}
   --pack MODULE            load extra node definitions from a module (repeatable; the server must load the same)
   --queue-name NAME        the BullMQ queue (default piagraph)
   --name NAME              how the server lists this worker (default host:pid)
@@ -33,7 +34,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo, cwd: str
       server: { type: 'string' },
       token: { type: 'string' },
       'data-dir': { type: 'string' },
-      device: { type: 'string' },
+      ...DEVICE_FLAG_OPTIONS,
       pack: { type: 'string', multiple: true },
       'queue-name': { type: 'string' },
       name: { type: 'string' },
@@ -48,9 +49,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo, cwd: str
   if (positionals.length > 0) throw new CliUsageError(`worker takes no arguments, got "${positionals.join(' ')}"`);
   if (values.redis === undefined) throw new CliUsageError('--redis URL is required');
   if (values.server === undefined) throw new CliUsageError('--server URL is required');
-  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') {
-    throw new CliUsageError(`--device must be cpu or cuda, got "${values.device}"`);
-  }
+  const deviceFlags = parseDeviceFlags(values);
   const lockMs = parseNumberFlag('lock-ms', values['lock-ms'], { integer: true, min: 1000 });
   const dataDir = resolve(cwd, values['data-dir'] ?? 'piagraph-worker');
   const packs = await loadNodePackModules(values.pack ?? [], cwd, prepareDataDirs(dataDir));
@@ -60,7 +59,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo, cwd: str
     serverUrl: values.server,
     ...(values.token !== undefined ? { token: values.token } : {}),
     dataDir,
-    ...(values.device ? { device: values.device as 'cpu' | 'cuda' } : {}),
+    ...deviceFlags,
     packs,
     ...(values['queue-name'] !== undefined ? { queueName: values['queue-name'] } : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),

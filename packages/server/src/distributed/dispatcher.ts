@@ -19,7 +19,7 @@ import type { OfferedOptions } from './offered-options.js';
 import type { PackIdentity } from './pack-identity.js';
 import { promptModels, splitModelKey } from './prompt-files.js';
 import { WORKER_WS_PATH, type EventMessage } from './protocol.js';
-import { describeRedisError, redisConnectionOptions } from './redis-connection.js';
+import { describeRedisError, redactRedisUrl, redisConnectionOptions } from './redis-connection.js';
 import { ServerLock } from './server-lock.js';
 import { WorkerLinks, type WorkerLink } from './worker-links.js';
 import { registerWorkerRoutes } from './worker-routes.js';
@@ -35,6 +35,8 @@ export interface DispatcherOptions {
   affinityWaitMs?: number;
   /** Finished jobs kept in the history (default 10 000). */
   maxHistory?: number;
+  /** A job starts at least this many ms after it was queued (default 25, as the embedded worker). */
+  startGraceMs?: number;
 }
 
 /** What the dispatcher is built on: the parts of the server it shares. */
@@ -94,6 +96,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
   private closed = false;
   private readonly affinityWaitMs: number;
   private readonly maxHistory: number;
+  readonly startGraceMs: number;
 
   private constructor(
     private readonly ctx: DispatcherContext,
@@ -109,13 +112,15 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
     this.pausedNow = paused;
     this.affinityWaitMs = options.affinityWaitMs ?? DEFAULT_AFFINITY_WAIT_MS;
     this.maxHistory = options.maxHistory ?? 10_000;
+    this.startGraceMs = options.startGraceMs ?? 25;
     this.links = new WorkerLinks(serverId, options.queueName, ctx.packs, ctx.offered, {
       onEvent: (worker, message) => this.relayEvent(worker, message),
       onPreview: (worker, promptId, lock, node, image) => this.relayPreview(worker, promptId, lock, node, image),
       onChange: () => {},
     }, ctx.log);
     queueEvents.on('failed', ({ jobId, failedReason }) => void this.recordLost(jobId, failedReason));
-    redis.on('ready', () => void this.sync().catch(() => {}));
+    redis.on('close', () => this.redisLost());
+    redis.on('ready', () => this.redisBack());
   }
 
   /**
@@ -322,6 +327,32 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements JobRun
     const run = this.runningFor(worker, promptId, lock);
     if (!run) return;
     forwardRunEvent(this.ctx.hub, run.clientId, { type: 'preview', data: { prompt_id: promptId, node, image } });
+  }
+
+  private redisDown = false;
+
+  /**
+   * Redis went away: until it is back, no job can be queued, claimed or finished, so clients are told which jobs
+   * cannot be tracked now (`queue_unavailable`, a piagraph event ComfyUI's clients ignore). Running jobs go on; their
+   * results are recorded once Redis confirms the worker still holds them.
+   */
+  private redisLost(): void {
+    if (this.closed || this.redisDown) return;
+    this.redisDown = true;
+    this.ctx.log(`lost Redis at ${redactRedisUrl(this.options.redisUrl)}; reconnecting`);
+    this.ctx.hub.broadcast('queue_unavailable', {
+      message: 'The queue (Redis) is unreachable: new prompts are refused, and these jobs cannot be tracked until it is back',
+      pending: this.ctx.store.pending().map((j) => j.id),
+      running: this.ctx.store.running().map((j) => j.id),
+    });
+  }
+
+  private redisBack(): void {
+    if (!this.redisDown || this.closed) return;
+    this.redisDown = false;
+    this.ctx.log('Redis is back');
+    this.ctx.hub.broadcast('queue_available', {});
+    void this.sync().catch((err: unknown) => this.ctx.log(`could not bring the queue in line after Redis came back: ${String(err)}`));
   }
 
   /** BullMQ gave up on a job (its workers died under it more often than allowed): it fails once, with the reason. */

@@ -60,6 +60,7 @@ export async function startDistributedServer(options: DistributedServerOptions):
         queueName,
         ...(options.affinityWaitMs !== undefined ? { affinityWaitMs: options.affinityWaitMs } : {}),
         ...(options.maxHistory !== undefined ? { maxHistory: options.maxHistory } : {}),
+        ...(options.startGraceMs !== undefined ? { startGraceMs: options.startGraceMs } : {}),
       },
     );
     ctx.undo.push(() => dispatcher.close());

@@ -70,6 +70,10 @@ export function registerWorkerRoutes(router: Router, d: Dispatcher, ctx: Dispatc
       const defer = d.claimDecision(job, worker, promptModels(job.prompt, ctx.registry));
       if (defer) answer = { defer: true, delayMs: defer.defer, reason: defer.reason };
       else {
+        // As the embedded worker does: a job starts no sooner than this after it was queued, so the client that queued
+        // it has parsed the answer and listens for its events.
+        const grace = job.createTime + d.startGraceMs - Date.now();
+        if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
         d.claimed(job, lock, worker, workerId);
         answer = {
           run: true,

@@ -24,7 +24,7 @@ function workerDirWithModels(): string {
   return dir;
 }
 
-describe.skipIf(!hasRedisServer())('distributed mode: model affinity (needs redis-server)', { timeout: 120_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: model affinity (needs redis-server)', { timeout: 240_000 }, () => {
   let redis: TestRedis;
   let server: TestServer;
   let workers: WorkerProcess[];
@@ -32,7 +32,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: model affinity (needs redi
     redis = await startRedis();
     server = await startTestDistributedServer(redis.url, { queueName: 'affinity', affinityWaitMs: 20_000 });
     workers = await Promise.all([0, 1].map(() => spawnWorker(redis.url, server.url, { dataDir: workerDirWithModels(), extra: ['--queue-name', 'affinity'] })));
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     killSpawned();
     await server?.close();

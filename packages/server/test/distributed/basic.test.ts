@@ -4,7 +4,7 @@ import { hasRedisServer, killAllRedis, startRedis, type TestRedis } from '../hel
 import { killSpawned } from '../helpers/spawn-cli.js';
 import { TOKEN, eventually, spawnWorker, startTestDistributedServer, whoPrompt } from '../helpers/distributed.js';
 
-describe.skipIf(!hasRedisServer())('distributed mode: one server, worker processes (needs redis-server)', { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: one server, worker processes (needs redis-server)', { timeout: 240_000 }, () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();

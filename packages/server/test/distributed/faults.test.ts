@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, freePort, killAllRedis, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { exitWithin, killSpawned, spawnCli, type CliProcess } from '../helpers/spawn-cli.js';
+import { RecordingSocket } from '../helpers/ws-client.js';
 import {
   DISTRIBUTED_PACK,
   DISTRIBUTED_PACK_V2,
@@ -45,7 +46,7 @@ async function workers(url: string): Promise<{ pid: number; busy: string | null 
 async function spawnDistributedServer(redisUrl: string, dataDir: string, queueName: string, port = 0): Promise<CliProcess & { url: string }> {
   const proc = spawnCli(['serve', '--redis', redisUrl, '--port', String(port), '--data-dir', dataDir, '--pack', DISTRIBUTED_PACK, '--token', TOKEN, '--queue-name', queueName]);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${proc.output()}`)), 40_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${proc.output()}`)), 120_000);
     proc.child.stdout!.on('data', () => {
       const m = /listening on (\S+)/.exec(proc.output());
       if (m) {
@@ -66,7 +67,7 @@ function starts(h: History, id: string): number {
   return h[id]!.status.messages.filter(([t]) => t === 'execution_start').length;
 }
 
-describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processes (needs redis-server)', { timeout: 120_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processes (needs redis-server)', { timeout: 300_000 }, () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();
@@ -110,7 +111,11 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
       await spawnWorker(redis.url, server.url, { extra: ['--queue-name', 'redis-restart'] });
       expect((await post(server.url, '/queue/pause', {})).status).toBe(200);
       const ids = [await queue(server.url, whoPrompt(1)), await queue(server.url, whoPrompt(2)), await queue(server.url, whoPrompt(3))];
+      const ws = await RecordingSocket.connect(server.url, 'watcher', { query: `token=${TOKEN}` });
       await redis.kill('SIGKILL');
+      // Clients are told which jobs cannot be tracked while Redis is away.
+      const lost = await ws.waitFor((m) => 'type' in m && m.type === 'queue_unavailable', 10_000);
+      expect('type' in lost && lost.data.pending).toEqual(ids);
       const refused = await post(server.url, '/prompt', { prompt: whoPrompt(4) });
       expect(refused.status).toBe(503);
       const body = (await refused.json()) as { error: { type: string; message: string } };
@@ -119,6 +124,8 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
       const queued = (await (await fetch(`${server.url}/queue`, { headers: auth })).json()) as { queue_pending: [number, string][] };
       expect(queued.queue_pending.map((q) => q[1])).toEqual(ids);
       await redis.restart();
+      await ws.waitFor((m) => 'type' in m && m.type === 'queue_available', 20_000);
+      ws.socket.close();
       // The paused state came back from the AOF too; resuming needs the server's connection back.
       await eventually(async () => ((await post(server.url, '/queue/resume', {})).status === 200 ? true : undefined), 20_000, 'resume');
       const h = await finished(server.url, ids);
@@ -174,7 +181,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     const server = await startTestDistributedServer(redis.url, { queueName: 'versions' });
     try {
       const worker = await spawnWorker(redis.url, server.url, { pack: DISTRIBUTED_PACK_V2, waitReady: false, extra: ['--queue-name', 'versions'] });
-      expect(await exitWithin(worker, 40_000)).toBe(1);
+      expect(await exitWithin(worker, 120_000)).toBe(1);
       expect(worker.output()).toContain('pack "distributed-test-pack" is 2.0.0 on the worker but 1.0.0 on the server');
       expect(await workers(server.url)).toEqual([]);
     } finally {
@@ -187,9 +194,9 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     try {
       const wrongToken = await spawnWorker(redis.url, server.url, { token: 'not-the-token', waitReady: false });
       const nowhere = await spawnWorker(redis.url, `http://127.0.0.1:${await freePort()}`, { waitReady: false });
-      expect(await exitWithin(wrongToken, 40_000)).toBe(1);
+      expect(await exitWithin(wrongToken, 120_000)).toBe(1);
       expect(wrongToken.output()).toContain('refused the token');
-      expect(await exitWithin(nowhere, 40_000)).toBe(1);
+      expect(await exitWithin(nowhere, 120_000)).toBe(1);
       expect(nowhere.output()).toContain('Cannot reach the server');
     } finally {
       await server.close();
@@ -200,7 +207,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
     const dataDir = tempDir('piagraph-dist-server-');
     const port = await freePort();
     const proc = spawnCli(['serve', '--redis', `redis://127.0.0.1:${await freePort()}`, '--port', String(port), '--data-dir', dataDir, '--token', TOKEN]);
-    expect(await exitWithin(proc, 40_000)).toBe(1);
+    expect(await exitWithin(proc, 120_000)).toBe(1);
     expect(proc.output()).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+.*ECONNREFUSED/);
     expect(proc.output()).not.toContain('listening');
     // Nothing was left behind: the folder and the port are free for a server that can start.
@@ -216,6 +223,37 @@ describe.skipIf(!hasRedisServer())('distributed mode: faults, with real processe
       await other.close();
     } finally {
       await first.close();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer())('distributed mode: Redis with a password (needs redis-server)', { timeout: 300_000 }, () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis({ password: 'redis-pass-123' });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    await killAllRedis();
+  });
+  afterEach(() => killSpawned());
+
+  it('the server and workers authenticate to Redis with the password in the URL; a wrong one is named as such', async () => {
+    await expect(startTestDistributedServer(`redis://:wrong@127.0.0.1:${redis.port}`, { queueName: 'auth' })).rejects.toThrow(
+      /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? refused the credentials/,
+    );
+    const server = await startTestDistributedServer(redis.url, { queueName: 'auth' });
+    try {
+      const refused = await spawnWorker(`redis://:wrong@127.0.0.1:${redis.port}`, server.url, { waitReady: false, extra: ['--queue-name', 'auth'] });
+      expect(await exitWithin(refused, 120_000)).toBe(1);
+      expect(refused.output()).toContain('refused the credentials');
+      expect(refused.output()).not.toContain('wrong@');
+      const worker = await spawnWorker(redis.url, server.url, { extra: ['--queue-name', 'auth'] });
+      const id = await queue(server.url, whoPrompt(5));
+      const h = await finished(server.url, [id]);
+      expect(h[id]!.outputs['3']!.text).toEqual([`pid ${worker.pid} value 5`]);
+    } finally {
+      await server.close();
     }
   });
 });

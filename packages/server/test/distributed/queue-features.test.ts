@@ -40,7 +40,7 @@ const modelPrompt = (ckpt: string, value = 0) => ({
  * workers offer, input files fetched by workers, previews, interrupt, a failing node, and output files of two
  * workers with the same names. One server and two workers serve these tests (a worker process takes seconds to start).
  */
-describe.skipIf(!hasRedisServer())('distributed mode: the queue as clients see it (needs redis-server)', { timeout: 90_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: the queue as clients see it (needs redis-server)', { timeout: 240_000 }, () => {
   let redis: TestRedis;
   let server: TestServer;
   let w1: WorkerProcess;
@@ -58,7 +58,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: the queue as clients see i
       spawnWorker(redis.url, server.url, { dataDir: w1Dir, extra: ['--queue-name', 'features', '--name', 'w1'] }),
       spawnWorker(redis.url, server.url, { extra: ['--queue-name', 'features', '--name', 'w2'] }),
     ]);
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     killSpawned();
     await server?.close();
@@ -162,7 +162,7 @@ describe.skipIf(!hasRedisServer())('distributed mode: the queue as clients see i
   });
 });
 
-describe.skipIf(!hasRedisServer())('distributed mode: pause, cancel, front and reorder (needs redis-server)', { timeout: 90_000 }, () => {
+describe.skipIf(!hasRedisServer())('distributed mode: pause, cancel, front and reorder (needs redis-server)', { timeout: 240_000 }, () => {
   let redis: TestRedis;
   let server: TestServer;
   beforeAll(async () => {

@@ -68,7 +68,7 @@ export async function spawnWorker(
   const worker = { ...proc, dataDir, pid: proc.child.pid! };
   if (options.waitReady === false) return worker;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${proc.output()}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${proc.output()}`)), 120_000);
     const check = () => {
       if (/piagraph worker .* ready/.test(proc.output())) {
         clearTimeout(timer);

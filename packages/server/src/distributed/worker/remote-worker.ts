@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DelayedError, Worker as BullWorker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Executor, NodeRegistry, type ApiPrompt, type AnyNodeDefinition, type ExecutionEvent } from '@piagraph/graph-core';
-import { assertCudaProvider, createPiaPack, type PiaPack } from '@piagraph/nodes-pia';
+import { assertDevice, createPiaPack, type Device, type PiaPack, type Precision } from '@piagraph/nodes-pia';
 import type { LoadedPack } from '../../cli/load-packs.js';
 import { acquireDataDirLock, type DataDirLock } from '../../db/data-dir-lock.js';
 import { prepareDataDirs, type DataDirs } from '../../files/data-dirs.js';
@@ -27,7 +27,9 @@ export interface RemoteWorkerOptions {
   /** The worker's own data folder: its models, and scratch input/output/temp. */
   dataDir: string;
   queueName?: string;
-  device?: 'cpu' | 'cuda';
+  device?: Device;
+  /** Graph precision of the PIA pack (default float32 on the CPU, float16 on a GPU). */
+  precision?: Precision;
   cudaProviderDir?: string;
   /** Extra node packs; the server must have the same ones. */
   packs?: readonly LoadedPack[];
@@ -51,7 +53,7 @@ export interface RemoteWorker {
   readonly dirs: DataDirs;
   /** Resolves when the worker stops on its own (the server refused it); with the reason. */
   readonly stopped: Promise<string>;
-  /** Stops taking jobs; `force` leaves a running job to its lock's expiry (another worker re-runs it). */
+  /** Stops taking jobs, after the running one; `force` leaves a running job to its lock's expiry (another worker re-runs it). */
   close(force?: boolean): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     throw new StartupError(`--server must be the server's http:// URL, got "${options.serverUrl}"`);
   }
   const device = options.device ?? 'cpu';
-  if (device === 'cuda' && options.piaNodes !== false) assertCudaProvider(options.cudaProviderDir);
+  if (options.piaNodes !== false) await assertDevice(device, options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {});
   await probeRedis(options.redisUrl);
 
   const dirs = prepareDataDirs(options.dataDir);
@@ -106,7 +108,7 @@ interface StartContext {
   log: (line: string) => void;
   queueName: string;
   serverUrl: string;
-  device: 'cpu' | 'cuda';
+  device: Device;
   dirs: DataDirs;
   dirLock: DataDirLock;
 }
@@ -125,6 +127,7 @@ async function startLocked(options: RemoteWorkerOptions, ctx: StartContext, undo
           outputDir: dirs.output,
           tempDir: dirs.temp,
           device: ctx.device,
+          ...(options.precision !== undefined ? { precision: options.precision } : {}),
           ...(options.cudaProviderDir !== undefined ? { cudaProviderDir: options.cudaProviderDir } : {}),
         });
   if (pack) undo.push(() => pack.release());
@@ -281,7 +284,9 @@ async function startLocked(options: RemoteWorkerOptions, ctx: StartContext, undo
     stalledInterval: Math.max(500, Math.floor(lockMs / 2)),
     // A job whose workers keep dying under it (a graph that crashes the process) is given up after this many.
     maxStalledCount: 2,
-    drainDelay: 1,
+    // An idle worker blocks on Redis at most this long (s) before looking again, so a job queued while it waits is
+    // not left waiting for a whole blocking period (BullMQ's default is 5 s); five cheap commands a second per idle worker.
+    drainDelay: 0.2,
     autorun: true,
   });
   bull.on('error', (err) => {
