@@ -32,6 +32,7 @@ export { Executor } from './run.js';
 export { summariseValue, summariseInputs } from './summarise.js';
 export { walkUpstream, type UpstreamWalk } from './graph-walk.js';
 export { findUnknownClasses, unknownClassErrors, unknownClassNames, type UnknownClassNode } from './unknown-classes.js';
+export { isReservedId, reservedIdMessage } from './reserved-ids.js';
 export * from './formats/index.js';
 export * from './edit/index.js';
 export * from './embedded-graph/index.js';

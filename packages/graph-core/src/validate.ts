@@ -244,7 +244,7 @@ export async function analysePrompt(
   const api = prompt as ApiPrompt;
   const nodes = new PreparedNodes(scan.slots);
 
-  const targets = options.outputs ? [...new Set(options.outputs)].filter((id) => id in api) : scan.outputNodes;
+  const targets = options.outputs ? [...new Set(options.outputs)].filter((id) => Object.hasOwn(api, id)) : scan.outputNodes;
   if (targets.length === 0) {
     return { result: { ok: false, error: promptError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: {} }, nodes, order: [] };
   }
@@ -273,7 +273,8 @@ export async function analysePrompt(
   if (ownErrors.size === 0) return { result: { ok: true, outputs: targets, nodeErrors: {} }, nodes, order: walk.order };
   const valid = validNodes(walk.order, nodes, ownErrors);
 
-  const nodeErrors: NodeErrors = {};
+  // A Map, not a plain object: ids come from JSON, and "toString" or "__proto__" would find Object.prototype's members.
+  const errorsById = new Map<string, NodeErrors[string]>();
   const good: string[] = [];
   for (const target of targets) {
     if (valid.has(target)) {
@@ -284,10 +285,13 @@ export async function analysePrompt(
     for (const id of failing) {
       const errors = ownErrors.get(id);
       if (!errors) continue;
-      const entry = (nodeErrors[id] ??= { class_type: api[id]!.class_type, dependent_outputs: [], errors });
+      let entry = errorsById.get(id);
+      if (!entry) errorsById.set(id, (entry = { class_type: api[id]!.class_type, dependent_outputs: [], errors }));
       entry.dependent_outputs.push(target);
     }
   }
+  // fromEntries defines own properties, so even a "__proto__" id stays an ordinary key.
+  const nodeErrors: NodeErrors = Object.fromEntries(errorsById);
   if (good.length > 0) return { result: { ok: true, outputs: good, nodeErrors }, nodes, order: walk.order };
   const details = Object.values(nodeErrors)
     .flatMap((entry) => entry.errors.map((error) => `${error.message}: ${error.details}`))

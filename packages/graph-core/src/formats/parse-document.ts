@@ -9,6 +9,7 @@ import {
   type NodeMode,
 } from '../types/document.js';
 import { migrateDocument } from './migrations/index.js';
+import { isReservedId, reservedIdMessage } from '../reserved-ids.js';
 import {
   at,
   atKey,
@@ -119,11 +120,13 @@ export function parseGraphDocument(json: unknown): GraphDocument {
   const doc = migrateDocument(root);
   const nodes: Record<string, DocNode> = {};
   for (const [id, raw] of Object.entries(expectObject(doc['nodes'], 'nodes'))) {
+    refuseReservedId('node', id, atKey('nodes', id));
     nodes[id] = parseNode(id, raw, atKey('nodes', id));
   }
   const links: Record<string, DocLink> = {};
   const targets = new Map<string, string>();
   for (const [id, raw] of Object.entries(expectObject(doc['links'] ?? {}, 'links'))) {
+    refuseReservedId('link', id, atKey('links', id));
     const link = parseLink(id, raw, atKey('links', id), nodes);
     const slot = `${link.target.node}\u0000${link.target.input}`;
     const other = targets.get(slot);
@@ -147,6 +150,7 @@ export function parseGraphDocument(json: unknown): GraphDocument {
   if (doc['groups'] !== undefined) {
     parsed.groups = {};
     for (const [id, raw] of Object.entries(expectObject(doc['groups'], 'groups'))) {
+      refuseReservedId('group', id, atKey('groups', id));
       parsed.groups[id] = parseGroup(id, raw, atKey('groups', id));
     }
   }
@@ -159,6 +163,10 @@ export function parseGraphDocument(json: unknown): GraphDocument {
     };
   }
   return structuredClone(parsed);
+}
+
+function refuseReservedId(kind: 'node' | 'link' | 'group', id: string, path: string): void {
+  if (isReservedId(id)) throw new GraphFormatError(path, reservedIdMessage(kind, id), 'reserved_id');
 }
 
 /** Whether a value looks like a piagraph document (by its format marker; not a full check). */

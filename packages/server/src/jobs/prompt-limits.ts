@@ -1,4 +1,4 @@
-import type { ApiPrompt, NodeErrors, NodeRegistry, ValidationErrorItem } from '@piagraph/graph-core';
+import { isReservedId, type ApiPrompt, type NodeErrors, type NodeRegistry, type ValidationErrorItem } from '@piagraph/graph-core';
 
 /**
  * The most nodes one prompt may have. Large ComfyUI workflows have hundreds; graph-core's benchmarks validate
@@ -58,7 +58,7 @@ export function precheckPrompt(prompt: ApiPrompt, registry: NodeRegistry, target
  */
 export function reservedNodeIdProblem(graph: unknown): ValidationErrorItem | undefined {
   if (graph === null || typeof graph !== 'object' || Array.isArray(graph)) return undefined;
-  const reserved = Object.keys(graph).find((id) => id in Object.prototype);
+  const reserved = Object.keys(graph).find(isReservedId);
   if (reserved === undefined) return undefined;
   return {
     type: 'invalid_prompt',
