@@ -65,7 +65,7 @@ def main():
 
     os.environ["PARITY_SRC"] = os.path.join(args.parity, "src")
     # transformers (imported by diffusers) would migrate a cache under ~/.cache otherwise.
-    os.environ.setdefault("HF_HOME", os.path.join(os.path.dirname(os.path.abspath(args.out)), "hf-home"))
+    os.environ.setdefault("HF_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "piagraph-device-check-hf-home"))
     os.environ.setdefault("PARITY_THREADS", str(os.cpu_count() or 1))
     sys.path.insert(0, os.path.join(args.parity, "py"))
     try:
@@ -74,6 +74,15 @@ def main():
             raise ImportError
     except ImportError:
         omegaconf_shim()
+    # The harness's transformers 4.27 refuses a newer `tokenizers` at import (the GPU image has 0.23); only the
+    # U-Net is timed here, which never tokenizes, so its import-time version check is skipped.
+    skipped_check = types.ModuleType("transformers.dependency_versions_check")
+    skipped_check.dep_version_check = lambda *args, **kwargs: None
+    sys.modules.setdefault("transformers.dependency_versions_check", skipped_check)
+    # An installed `accelerate` newer than that transformers breaks its import (torch.mlu probes); a None entry
+    # makes find_spec report it absent, which transformers handles.
+    if os.environ.get("PIAGRAPH_KEEP_ACCELERATE") != "1":
+        sys.modules.setdefault("accelerate", None)
     import torch
     import reference as R
 

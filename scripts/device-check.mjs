@@ -45,7 +45,7 @@ const { values } = parseArgs({
     precision: { type: 'string', default: 'fp16' },
     model: { type: 'string', default: 'sd15' },
     check: { type: 'string', default: '4x16x16:3' },
-    bench: { type: 'string', default: '16x64x64:25:3' },
+    bench: { type: 'string', default: '16x32x32:25:3' },
     'no-bench': { type: 'boolean' },
     'no-host-sample': { type: 'boolean' },
     threads: { type: 'string' },

@@ -15,7 +15,7 @@
 #   --model M            tiny | sd15 (default sd15: full-size SD 1.5 + PIA layout, random weights, ~6 GB written
 #                        to --work on first use; --cpu: tiny)
 #   --check FxHxW:S      correctness size and steps, also run on the CPU reference (default 4x16x16:3; --cpu 8x8x12:5)
-#   --bench FxHxW:S:R    timing size, steps, repeats (default 16x64x64:25:3; --cpu 16x8x12:5:3); --no-bench skips
+#   --bench FxHxW:S:R    timing size, steps, repeats (default 16x32x32:25:3, 16 frames at 256², the largest that runs on WebGPU yet; --cpu 16x8x12:5:3); --no-bench skips
 #   --no-host-sample     time the device-resident loop only (the host loop copies every step)
 #   --work DIR           models and built graphs (default $TMPDIR/piagraph-device-check-work)
 #   --bundle DIR         bundle folder (default <repo>/.device-check); used when present and this machine lacks
@@ -60,6 +60,7 @@ while [ $# -gt 0 ]; do
 done
 
 ORT_DIR_REL="node_modules/onnxruntime-node"
+VULKAN_DEBS="libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2"
 BINDING_REL="bin/napi-v6/linux/x64"
 
 # --- pack: node binary, libonnxruntime, the built library and its runtime modules, Vulkan's loader -------------------
@@ -104,9 +105,11 @@ pack() {
     xz -T0 "-$XZ_LEVEL" -c "$(command -v node)" > "$BUNDLE/node.xz"
   fi
   echo "$stamp" > "$BUNDLE/STAMP"
-  # Vulkan's loader, for a machine without it (WebGPU runs through Dawn over Vulkan); the GPU driver brings the rest.
+  # Vulkan's loader, for a machine without it (WebGPU runs through Dawn over Vulkan), and GLVND's dispatch libraries:
+  # NVIDIA's Vulkan driver is libGLX_nvidia.so.0, which does not load without libGLdispatch (seen on an H200 container:
+  # "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr' for ICD libGLX_nvidia.so.0").
   if command -v apt-get >/dev/null; then
-    (cd "$BUNDLE" && apt-get download libvulkan1 >/dev/null 2>&1) || echo "note: could not download libvulkan1 (the machine must have libvulkan.so.1)"
+    (cd "$BUNDLE" && apt-get download $VULKAN_DEBS >/dev/null 2>&1) || echo "note: could not download $VULKAN_DEBS (the machine must have them)"
   fi
   node --version > "$BUNDLE/NODE_VERSION"
   du -cb "$BUNDLE"/* | tail -1 | awk '{ printf "bundle %s: %.1f MiB\n", "'"$BUNDLE"'", $1 / 1048576 }'
@@ -136,6 +139,13 @@ prepare_vulkan() {
     else
       echo "note: no libvulkan.so.1 on this machine and none to install: WebGPU will be refused"
     fi
+  fi
+  if ! ldconfig -p 2>/dev/null | grep 'libGLdispatch.so.0' >/dev/null && [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
+    local glvnd
+    for glvnd in "$BUNDLE"/libglvnd0_*.deb "$BUNDLE"/libglx0_*.deb "$BUNDLE"/libegl1_*.deb "$BUNDLE"/libgl1_*.deb "$BUNDLE"/libopengl0_*.deb "$BUNDLE"/libgles2_*.deb; do
+      [ -f "$glvnd" ] && echo "installing $(basename "$glvnd") (GLVND, which NVIDIA's Vulkan driver needs)" && dpkg -x "$glvnd" /
+    done
+    ldconfig
   fi
   if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json >/dev/null 2>&1; then
     for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/nvidia/vulkan/icd.d/nvidia_icd.json; do

@@ -163,7 +163,7 @@ export function webgpuProviderHint(env: NodeJS.ProcessEnv = process.env): string
     `(${loader ? `found: ${loader}` : `not found on LD_LIBRARY_PATH or in ${SYSTEM_LIBRARY_DIRS.slice(0, 2).join(', ')}…`}) and a Vulkan driver for the GPU ` +
     `(driver manifests ${named ? `named by VK_DRIVER_FILES/VK_ICD_FILENAMES "${named}"` : 'in /etc/vulkan/icd.d and /usr/share/vulkan/icd.d'}: ` +
     `${manifests.length > 0 ? manifests.join(', ') : 'none found'}). ` +
-    `NVIDIA: the proprietary driver installs nvidia_icd.json (in a container, mount it and point VK_DRIVER_FILES at it); ` +
+    `NVIDIA: the proprietary driver installs nvidia_icd.json (in a container, mount it and point VK_DRIVER_FILES at it; its library libGLX_nvidia.so.0 also needs GLVND: apt-get install libglvnd0 libglx0); ` +
     `AMD and Intel: Mesa's RADV/ANV (Debian/Ubuntu: apt-get install libvulkan1 mesa-vulkan-drivers). ` +
     `\`vulkaninfo --summary\` (package vulkan-tools) should list the GPU. Or run with --device cpu.`
   );
