@@ -23,7 +23,14 @@ export function formatDeviceCheckReport(report: DeviceCheckReport): string {
     '## Graph forms this device computes correctly',
     '',
     `- fused MultiHeadAttention: ${choices.fusedAttentionCheck ? `max error ${exp(choices.fusedAttentionCheck.maxError)} → ${choices.fusedAttention ? 'used' : 'not used (plain MatMul/Softmax instead)'}` : 'reference (CPU)'}`,
-    ...(choices.nhwcConvCheck ? [`- Conv 9→32 channels in NHWC: max error ${exp(choices.nhwcConvCheck.maxError)} → layout ${choices.webgpuLayout}`] : []),
+    ...(choices.nhwcConvCheck
+      ? [`- Conv 9→32 channels in NHWC: max error ${exp(choices.nhwcConvCheck.maxError)}${choices.paddedConvCheck ? '' : ` → layout ${choices.webgpuLayout}`}`]
+      : []),
+    ...(choices.paddedConvCheck
+      ? [
+          `- the same Conv with its input padded to ${choices.convInChannels ?? 16} channels in NHWC: max error ${exp(choices.paddedConvCheck.maxError)} → ${choices.convInChannels ? `conv_in padded, layout NHWC` : `layout ${choices.webgpuLayout}`}`,
+        ]
+      : []),
     '',
     `## Against the fp32 CPU reference (latent ${c.size.frames}×${c.size.height}×${c.size.width}, ${c.steps} steps)`,
     '',

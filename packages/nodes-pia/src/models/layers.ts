@@ -17,6 +17,26 @@ export function conv(p: Params, name: string, x: Value, stride = 1, pads?: reado
   );
 }
 
+/**
+ * {@link conv} with the input channels zero-padded to `channels`, inputs and kernel alike, so the result is the same
+ * sum. Some WebGPU drivers compute a Conv with 9 input channels (PIA's conv_in) wrongly in the provider's NHWC layout
+ * while 16 are right (`device-self-check.ts`); padding keeps the whole graph in NHWC, the layout WebGPU's kernels are
+ * fast in, instead of falling back to NCHW for every convolution. The kernel's padding is a constant-folded op on the
+ * stored weight, so LoRA patches of that weight keep its stored shape.
+ */
+export function convPaddedTo(p: Params, name: string, x: Value, channels: number): Value {
+  const [, inChannels = channels, k = 1] = p.shape(`${name}.weight`);
+  if (inChannels >= channels) return conv(p, name, x);
+  const extra = channels - inChannels;
+  const g = p.g;
+  return g.scope(name, () => {
+    const input = g.pad(x, [0, 0, 0, 0, 0, extra, 0, 0]);
+    const kernel = g.pad(p.tensor(`${name}.weight`), [0, 0, 0, 0, 0, extra, 0, 0]);
+    const pad = (k - 1) / 2;
+    return g.conv(input, kernel, p.has(`${name}.bias`) ? p.tensor(`${name}.bias`) : null, { pads: [pad, pad, pad, pad], strides: [1, 1] });
+  });
+}
+
 /** A torch Linear on the last axis (bias when the weights have one). */
 export function linear(p: Params, name: string, x: Value): Value {
   return p.g.scope(name, () => p.g.linear(x, p.linearWeight(`${name}.weight`), p.has(`${name}.bias`) ? p.tensor(`${name}.bias`) : null));

@@ -12,7 +12,7 @@ import { buildClipTextEncoder } from './clip.js';
 import type { PiaModelConfig } from './config.js';
 import { ClipHandle, UNetHandle, VaeHandle } from './handles.js';
 import type { Precision } from './tensors.js';
-import { UNET_IO, buildUNet, unetVariantOf, type UNetVariant } from './unet.js';
+import { UNET_IO, buildUNet, unetVariantOf, type BuildOptions, type UNetVariant } from './unet.js';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
 /** Options of {@link loadPiaModels}. */
@@ -75,6 +75,8 @@ export interface SessionSettings {
   /** Whether attention is built with the fused op (see `LoadPiaModelsOptions.fusedAttention`). */
   readonly fusedAttention: boolean;
   readonly webgpuLayout?: WebGpuLayout;
+  /** U-Net conv_in's input channels padded to this many (WebGPU in NHWC where 9 channels are wrong); see `convPaddedTo`. */
+  readonly convInChannels?: number;
   readonly threads?: number;
   readonly spinning?: boolean;
 }
@@ -115,12 +117,34 @@ export async function resolveSessionSettings(options: Omit<LoadPiaModelsOptions,
   await checkDevice(options);
   const choices = await deviceGraphChoices(settings.device);
   const layout = options.webgpuLayout ?? choices.webgpuLayout;
-  return { ...settings, fusedAttention: options.fusedAttention ?? choices.fusedAttention, ...(layout ? { webgpuLayout: layout } : {}) };
+  // The padding is the device's fix for NHWC; a layout given by the caller takes the graphs as they are.
+  const convInChannels = options.webgpuLayout === undefined ? choices.convInChannels : undefined;
+  return {
+    ...settings,
+    fusedAttention: options.fusedAttention ?? choices.fusedAttention,
+    ...(layout ? { webgpuLayout: layout } : {}),
+    ...(convInChannels !== undefined ? { convInChannels } : {}),
+  };
 }
 
 /** The cache-key options of a graph: the plain attention form is a different graph (the fused one keeps old keys). */
-function keyOptions(settings: SessionSettings, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
+export function graphKeyOptions(settings: SessionSettings, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
   return settings.fusedAttention ? extra : { ...extra, attention: 'plain' };
+}
+
+/** {@link graphKeyOptions} of a U-Net graph, which a padded conv_in also changes. */
+export function unetKeyOptions(settings: SessionSettings, extra?: Record<string, unknown>): Record<string, unknown> | undefined {
+  const options = graphKeyOptions(settings, extra);
+  return settings.convInChannels === undefined ? options : { ...options, convInChannels: settings.convInChannels };
+}
+
+/** The U-Net build options that follow from the session settings (precision and the device's graph forms). */
+export function unetBuildOptions(settings: SessionSettings): BuildOptions {
+  return {
+    precision: settings.precision,
+    fusedAttention: settings.fusedAttention,
+    ...(settings.convInChannels !== undefined ? { convInChannels: settings.convInChannels } : {}),
+  };
 }
 
 /** A session opened from a cached graph, with how long building and opening took. */
@@ -138,7 +162,8 @@ async function cachedGraph(
   build: Parameters<typeof buildCached>[3],
   extra?: Record<string, unknown>,
 ): Promise<CachedGraph> {
-  const key = await cacheKey({ graph, config, files, precision: settings.precision, options: keyOptions(settings, extra) });
+  const options = graph === 'unet' ? unetKeyOptions(settings, extra) : graphKeyOptions(settings, extra);
+  const key = await cacheKey({ graph, config, files, precision: settings.precision, options });
   return buildCached(settings.cacheDir, key, settings.precision, build);
 }
 
@@ -206,7 +231,7 @@ export async function unetGraph(sources: UNetSources, settings: SessionSettings,
     const files = [...sd.files, ...(pia?.files ?? [])];
     const variant = unetVariantOf(weights);
     // The PIA graph keeps the cache key it always had; the image graph adds its variant.
-    const graph = await cachedGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, { precision: settings.precision, fusedAttention: settings.fusedAttention }), pia ? undefined : { variant });
+    const graph = await cachedGraph(settings, 'unet', cfg.unet, files, (g) => buildUNet(g, weights, cfg.unet, unetBuildOptions(settings)), pia ? undefined : { variant });
     return { graph, config: cfg, variant };
   } finally {
     await closeAll(sd, pia);

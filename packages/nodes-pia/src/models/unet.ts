@@ -10,7 +10,7 @@
  */
 import type { Value } from '../onnx/index.js';
 import { channelsAt, downBlockHasAttention, upBlockHasAttention, type UNetConfig } from './config.js';
-import { conv, downsample, groupNorm, groupNormAcrossFrames, linear, resnet, spatialTransformer, upsample, type AttentionSettings } from './layers.js';
+import { conv, convPaddedTo, downsample, groupNorm, groupNormAcrossFrames, linear, resnet, spatialTransformer, upsample, type AttentionSettings } from './layers.js';
 import { motionModule } from './motion-module.js';
 import { MissingWeightError, Params, type Builder, type ModelWeights, type Precision } from './tensors.js';
 
@@ -44,6 +44,8 @@ export interface BuildOptions {
    * sample `[B, L, D]` given to every frame.
    */
   readonly textPerFrame?: boolean;
+  /** conv_in's input channels zero-padded to this many (same result; see `convPaddedTo`). Default: none. */
+  readonly convInChannels?: number;
 }
 
 /**
@@ -129,7 +131,7 @@ export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, op
   const nb = cfg.blockOutChannels.length;
   const L = cfg.layersPerBlock;
 
-  let h = conv(p, 'conv_in', folded);
+  let h = options.convInChannels ? convPaddedTo(p, 'conv_in', folded, options.convInChannels) : conv(p, 'conv_in', folded);
   const skips: Value[] = [h];
   for (let b = 0; b < nb; b++) {
     g.scope(`down_blocks.${b}`, () => {

@@ -8,7 +8,7 @@ import { mergeConvIn, imageUNetWeights, openSdCheckpoint } from '../checkpoints/
 import { CheckpointError } from '../checkpoints/errors.js';
 import { buildCached, cacheKey } from '../models/cache.js';
 import type { PiaModelConfig } from '../models/config.js';
-import type { SessionSettings, UNetGraph } from '../models/load.js';
+import { unetBuildOptions, unetKeyOptions, type SessionSettings, type UNetGraph } from '../models/load.js';
 import type { LazyTensor } from '../models/tensors.js';
 import { buildUNet, unetVariantOf, type FrameNorms } from '../models/unet.js';
 import { openMotionModel } from './bind.js';
@@ -48,10 +48,11 @@ export async function motionUNetGraph(sources: MotionUNetSources, settings: Sess
         config: cfg.unet,
         files: [...sd.files, ...mm.files],
         precision: settings.precision,
-        options: { variant, motion, midBlock: mm.info.midBlock },
+        // Device graph forms too (the motion graph's key had none before: a WebGPU build could reuse the CPU's form).
+        options: unetKeyOptions(settings, { variant, motion, midBlock: mm.info.midBlock }),
       });
       const graph = await buildCached(settings.cacheDir, key, settings.precision, (g) =>
-        buildUNet(g, weights, cfg.unet, { precision: settings.precision, motion, textPerFrame: true }),
+        buildUNet(g, weights, cfg.unet, { ...unetBuildOptions(settings), motion, textPerFrame: true }),
       );
       return { graph, config: cfg, variant };
     } finally {

@@ -7,11 +7,14 @@
  * - the fused `com.microsoft.MultiHeadAttention` once both the query and the key sequences are longer than ~20
  *   tokens (short sequences, as in the motion modules, are right); the same attention from plain MatMul/Softmax is
  *   right, so the graphs use the plain form where the fused one fails;
- * - a 3×3 Conv with 9 input channels (PIA's conv_in) in the WebGPU provider's default NHWC layout; in NCHW it is
- *   right, so WebGPU sessions use NCHW where NHWC fails.
+ * - a 3×3 Conv with 9 input channels (PIA's conv_in) in the WebGPU provider's default NHWC layout, wrong by the same
+ *   11.1 on an NVIDIA H200 as on lavapipe, so onnxruntime's kernel rather than a driver (3, 4, 5, 8, 16 and 32
+ *   channels are right). Where it fails, conv_in's input is
+ *   zero-padded to 16 channels if that is right there (the graphs stay NHWC, WebGPU's fast layout), else WebGPU
+ *   sessions use NCHW.
  *
- * Whether real GPUs are affected is not known, so each GPU device is checked once per process with the shapes that
- * failed; the CPU is the reference and is not checked.
+ * Each GPU device is checked once per process with the shapes that failed; the CPU is the reference and is not
+ * checked.
  */
 import * as ort from 'onnxruntime-node';
 import type { Device } from './device.js';
@@ -31,6 +34,10 @@ export interface DeviceGraphChoices {
   readonly fusedAttentionCheck?: OpCheck;
   /** Conv with 9 input channels in NHWC vs the CPU (WebGPU only). */
   readonly nhwcConvCheck?: OpCheck;
+  /** The same Conv with its input padded to {@link PADDED_CONV_CHANNELS} channels, checked where 9 fail (WebGPU only). */
+  readonly paddedConvCheck?: OpCheck;
+  /** Pad conv_in's input channels to this many (where 9 are wrong in NHWC and the padded form is right). */
+  readonly convInChannels?: number;
   /** Whether the graphs may use the fused attention op. */
   readonly fusedAttention: boolean;
   /** The WebGPU provider's layout for layout-sensitive ops (WebGPU only). */
@@ -86,13 +93,21 @@ export async function checkFusedAttention(device: Device): Promise<OpCheck> {
   return worst;
 }
 
-/** PIA's conv_in shape (3×3, 9 → 32 channels) in the WebGPU provider's NHWC layout against the CPU. */
-export async function checkNhwcConv(): Promise<OpCheck> {
-  const g = new GraphBuilder('conv-check');
+/** conv_in's input channels when 9 are wrong in NHWC: a power of two, as the channel counts seen right are. */
+export const PADDED_CONV_CHANNELS = 16;
+
+/**
+ * PIA's conv_in shape (3×3, 9 → 32 channels) in the WebGPU provider's NHWC layout against the CPU; with `padTo`, the
+ * input and kernel zero-padded to that many channels in the graph, as `convPaddedTo` builds it.
+ */
+export async function checkNhwcConv(padTo?: number): Promise<OpCheck> {
+  const g = new GraphBuilder(padTo ? 'padded-conv-check' : 'conv-check');
   const x = g.input('x', 'float32', [2, 9, 8, 12]);
   const w = g.initializer('w', { dtype: 'float32', shape: [32, 9, 3, 3], data: wave(32 * 81, 3) });
   const b = g.initializer('b', { dtype: 'float32', shape: [32], data: wave(32, 4) });
-  g.output(g.conv(x, w, b, { pads: [1, 1, 1, 1], strides: [1, 1] }), 'y');
+  const extra = padTo ? padTo - 9 : 0;
+  const pad = (v: typeof x) => (extra > 0 ? g.pad(v, [0, 0, 0, 0, 0, extra, 0, 0]) : v);
+  g.output(g.conv(pad(x), pad(w), b, { pads: [1, 1, 1, 1], strides: [1, 1] }), 'y');
   const feeds: Feeds = { x: { dims: [2, 9, 8, 12], phase: 1 } };
   // Sums of 81 unit-scale products: float32 rounding stays far below 1e-3.
   return compare(await runOnce(g, feeds, 'webgpu', 'NHWC'), await runOnce(g, feeds, 'cpu'), 1e-3);
@@ -104,7 +119,11 @@ export async function checkDeviceGraphs(device: Device): Promise<DeviceGraphChoi
   const fusedAttentionCheck = await checkFusedAttention(device);
   if (device !== 'webgpu') return { device, fusedAttentionCheck, fusedAttention: fusedAttentionCheck.ok };
   const nhwcConvCheck = await checkNhwcConv();
-  return { device, fusedAttentionCheck, nhwcConvCheck, fusedAttention: fusedAttentionCheck.ok, webgpuLayout: nhwcConvCheck.ok ? 'NHWC' : 'NCHW' };
+  const common = { device, fusedAttentionCheck, nhwcConvCheck, fusedAttention: fusedAttentionCheck.ok };
+  if (nhwcConvCheck.ok) return { ...common, webgpuLayout: 'NHWC' };
+  const paddedConvCheck = await checkNhwcConv(PADDED_CONV_CHANNELS);
+  if (!paddedConvCheck.ok) return { ...common, paddedConvCheck, webgpuLayout: 'NCHW' };
+  return { ...common, paddedConvCheck, webgpuLayout: 'NHWC', convInChannels: PADDED_CONV_CHANNELS };
 }
 
 const checks = new Map<Device, Promise<DeviceGraphChoices>>();

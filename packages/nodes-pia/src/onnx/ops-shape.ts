@@ -1,4 +1,4 @@
-/** Shape ops: Reshape, Transpose, Concat, Split, Slice, Gather, (Un)Squeeze, Expand, Shape, ConstantOfShape, Range. */
+/** Shape ops: Reshape, Transpose, Concat, Pad, Split, Slice, Gather, (Un)Squeeze, Expand, Shape, ConstantOfShape, Range. */
 import type { DType } from './dtype.js';
 import { OnnxError } from './errors.js';
 import { tensorAttribute } from './graph-base.js';
@@ -29,6 +29,14 @@ export class ShapeOps extends ElementwiseOps {
   concat(xs: readonly Value[], axis: number): Value {
     if (xs.length === 0) throw new OnnxError('bad-argument', 'concat: needs at least one input');
     return this.op('Concat', xs, { axis: attr.int(axis) });
+  }
+
+  /**
+   * Zero padding (ONNX Pad, constant mode): `pads` holds the begin counts of every axis, then the end counts
+   * (`[x1_begin, x2_begin, …, x1_end, x2_end, …]`).
+   */
+  pad(x: Value, pads: readonly number[]): Value {
+    return this.op('Pad', [x, this.constInt64(pads)]);
   }
 
   /** Splits along `axis` into `parts` equal pieces (a number) or pieces of the given sizes (a list). */

@@ -17,11 +17,14 @@ describe('device graph checks', () => {
     expect(check.maxError).toBeLessThan(1e-5);
   });
 
-  it('on WebGPU, choose plain attention and NCHW exactly where their checks fail', async (ctx) => {
+  it('on WebGPU, choose plain attention where its check fails, and a padded conv_in (else NCHW) where the 9-channel NHWC Conv fails', async (ctx) => {
     if (!(await probeWebGpu()).ok) ctx.skip();
     const choices = await checkDeviceGraphs('webgpu');
     expect(choices.fusedAttention).toBe(choices.fusedAttentionCheck!.ok);
-    expect(choices.webgpuLayout).toBe(choices.nhwcConvCheck!.ok ? 'NHWC' : 'NCHW');
+    if (choices.nhwcConvCheck!.ok) expect(choices).toMatchObject({ webgpuLayout: 'NHWC' });
+    else if (choices.paddedConvCheck!.ok) expect(choices).toMatchObject({ webgpuLayout: 'NHWC', convInChannels: 16 });
+    else expect(choices.webgpuLayout).toBe('NCHW');
+    if (choices.nhwcConvCheck!.ok) expect(choices.convInChannels).toBeUndefined();
   }, 120_000);
 
   it('leave the synchronous defaults alone: fused attention unless told otherwise', () => {
