@@ -13,8 +13,14 @@ export interface UNetConfig {
   readonly attentionHeads: number;
   /** Width of the text embedding that cross-attention reads. */
   readonly crossAttentionDim: number;
-  /** GroupNorm groups of resnets, transformers and motion modules. */
+  /** GroupNorm groups of resnets and spatial transformers (and conv_norm_out). */
   readonly normGroups: number;
+  /**
+   * GroupNorm groups of the motion modules: AnimateDiff's and PIA's `TemporalTransformer3DModel` always uses 32,
+   * whatever the U-Net's own setting (diffusers calls it `motion_norm_num_groups`). 32 in every config, the tiny one
+   * too, so that tiny motion modules are modules the original code can load and run.
+   */
+  readonly motionNormGroups: number;
   /** Channels of the noisy latent and of the predicted noise. */
   readonly latentChannels: number;
   /** Channels of conv_in: latent | affinity mask | condition latent (4 + 1 + 4 for PIA). */
@@ -63,6 +69,7 @@ export const sd15: PiaModelConfig = {
     attentionHeads: 8,
     crossAttentionDim: 768,
     normGroups: 32,
+    motionNormGroups: 32,
     latentChannels: 4,
     inChannels: 9,
     motionHeads: 8,
@@ -92,6 +99,8 @@ export const tiny: PiaModelConfig = {
     attentionHeads: 2,
     crossAttentionDim: 32,
     normGroups: 8,
+    // Not 8 like the tiny U-Net's own norms: the original motion module always has 32 (its widths 32 and 64 divide).
+    motionNormGroups: 32,
     latentChannels: 4,
     inChannels: 9,
     motionHeads: 2,

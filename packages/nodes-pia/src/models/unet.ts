@@ -127,7 +127,7 @@ export function buildUNet(g: Builder, weights: ModelWeights, cfg: UNetConfig, op
   // Spatial transformers and motion modules normalise across frames only under ADE's GroupNorm hack.
   const allAcross = norms === 'all-across-frames' ? frames : undefined;
   const maxFrames = options.motion?.maxFrames ?? cfg.motionMaxFrames;
-  const motion = { groups: cfg.normGroups, heads: cfg.motionHeads, maxFrames, fused: settings.fused, normAcrossFrames: allAcross !== undefined };
+  const motion = { groups: cfg.motionNormGroups, heads: cfg.motionHeads, maxFrames, fused: settings.fused, normAcrossFrames: allAcross !== undefined };
   const nb = cfg.blockOutChannels.length;
   const L = cfg.layersPerBlock;
 

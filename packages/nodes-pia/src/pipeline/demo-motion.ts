@@ -29,15 +29,20 @@ export const DEMO_MOTION_MODEL: DemoMotionName = 'piagraph-demo-mm-v2.ckpt';
 
 const SEED = 20240806;
 
-/** Every tensor of a motion-model file in the original layout: weights and `pe` buffers. */
+/**
+ * Every tensor of a motion-model file in the original layout: weights and `pe` buffers. `demoPath` false leaves out
+ * the demo's identity last module, so every module is random (what a parity check against the original code wants).
+ */
 export function motionModelTensors(
   cfg: PiaModelConfig,
   layout: { readonly midBlock: boolean; readonly maxFrames: number },
   seed = SEED,
+  demoPath = true,
 ): [string, TensorToWrite][] {
   const out: [string, TensorToWrite][] = [];
   for (const spec of motionKeys(cfg.unet, { midBlock: layout.midBlock })) {
-    const data = () => demoTensor(cfg, spec.name, spec.shape) ?? initTensor(`motion.${spec.name}`, spec.shape, seed);
+    const pinned = () => (demoPath ? demoTensor(cfg, spec.name, spec.shape) : undefined);
+    const data = () => pinned() ?? initTensor(`motion.${spec.name}`, spec.shape, seed);
     out.push([spec.alt, { dtype: 'F32', shape: spec.shape, data }]);
   }
   for (const pe of motionPeKeys(cfg.unet, layout)) out.push([pe.alt, { dtype: 'F32', shape: pe.shape, data: () => initTensor(pe.alt, pe.shape, seed) }]);

@@ -29,14 +29,23 @@ function cat(a: T, b: T): T {
   return out;
 }
 
-/** The whole U-Net in plain loops on frames folded into the batch `[F, 4, h, w]` (one sample), `ctx [F, L, D]`. */
-function naiveUNet(x: T, t: number, ctx: T, w: naive.Weights, frames: number, norms: FrameNorms, midBlock: boolean): T {
+/**
+ * GroupNorm groups of AnimateDiff's motion modules: `TemporalTransformer3DModel(norm_num_groups=32)` in the original
+ * code, whatever the U-Net's own groups (8 in the tiny config).
+ */
+const ANIMATEDIFF_MOTION_GROUPS = 32;
+
+/**
+ * The whole U-Net in plain loops on frames folded into the batch `[F, 4, h, w]` (one sample), `ctx [F, L, D]`; its
+ * motion modules' GroupNorms have `motionGroups` groups.
+ */
+function naiveUNet(x: T, t: number, ctx: T, w: naive.Weights, frames: number, norms: FrameNorms, midBlock: boolean, motionGroups = ANIMATEDIFF_MOTION_GROUPS): T {
   const groups = cfg.normGroups;
   const resFrames = norms === 'per-frame' ? 1 : frames;
   const allFrames = norms === 'all-across-frames' ? frames : 1;
   const temb = naive.timeEmbedding(t, cfg.blockOutChannels[0]!, sub(w, 'time_embedding'));
   const st = (h: T, name: string) => naive.spatialTransformer(h, ctx, sub(w, name), groups, cfg.attentionHeads, allFrames);
-  const mm = (h: T, name: string) => naive.motionModule(h, frames, sub(w, name), groups, cfg.motionHeads, allFrames > 1);
+  const mm = (h: T, name: string) => naive.motionModule(h, frames, sub(w, name), motionGroups, cfg.motionHeads, allFrames > 1);
   let h = conv2d(x, w('conv_in.weight'), w('conv_in.bias'), 1, [1, 1, 1, 1]);
   const skips: T[] = [h];
   const nb = cfg.blockOutChannels.length;
@@ -91,7 +100,8 @@ async function motionUNet(norms: FrameNorms, midBlock: boolean, frames: number) 
     encoder_hidden_states: f32(ctx),
   });
   const expected = toSample(naiveUNet(x, t, ctx, w, frames, norms, midBlock));
-  return { got: out['noise_pred']!.data as Float32Array, expected: expected.data };
+  const withUNetGroups = toSample(naiveUNet(x, t, ctx, w, frames, norms, midBlock, cfg.normGroups));
+  return { got: out['noise_pred']!.data as Float32Array, expected: expected.data, withUNetGroups: withUNetGroups.data };
 }
 
 describe('the motion U-Net of an image checkpoint', { timeout: 120_000 }, () => {
@@ -103,5 +113,14 @@ describe('the motion U-Net of an image checkpoint', { timeout: 120_000 }, () => 
     const { got, expected } = await motionUNet(norms, midBlock, 3);
     const scale = Math.max(...Array.from(expected, Math.abs));
     expect(maxAbsDiff(got, expected)).toBeLessThan(2e-4 * Math.max(1, scale));
+  });
+
+  it("normalises the tiny config's motion modules in AnimateDiff's 32 groups, not the U-Net's 8", async () => {
+    expect(cfg.normGroups).toBe(8);
+    const { got, expected, withUNetGroups } = await motionUNet('per-frame', true, 3);
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    expect(maxAbsDiff(got, expected)).toBeLessThan(2e-4 * Math.max(1, scale));
+    // The two references differ far beyond the tolerance, so the match above does tell 32 groups from 8.
+    expect(maxAbsDiff(got, withUNetGroups)).toBeGreaterThan(1e-2 * Math.max(1, scale));
   });
 });
