@@ -17,8 +17,8 @@ import {
 import type { PackContext } from '../pack-context.js';
 import { LENGTH_MAX, OVERLAP_MAX, STRIDE_MAX, overlapValidator } from './context-limits.js';
 
-/** ADE's `BIGMAX`. */
-const BIGMAX = 0xffffffffffffffff;
+/** ADE's `BIGMAX` (2^53 − 1, utils_model.py). */
+const BIGMAX = 2 ** 53 - 1;
 
 const CATEGORY = 'Animate Diff 🎭🅐🅓/context opts';
 const OUTPUT = [{ type: 'CONTEXT_OPTIONS', name: 'CONTEXT_OPTS' }] as const;
