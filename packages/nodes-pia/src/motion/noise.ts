@@ -85,10 +85,12 @@ export function adeInitialNoise(
     return tileFrames(one, frames, frameSize, 1);
   }
   const noise = auto1111 ? perFrameSeeds(base, frames, frameSize, offset) : new TorchCpuGenerator(seedOf(base)).randn((frames + offset) * frameSize).slice(offset * frameSize);
-  const windowLength = context ? context.contextLength : undefined;
+  // ADE takes the view options' length and overlap when the context options have views.
+  const window = context?.viewOptions ?? context;
+  const windowLength = window ? window.contextLength : undefined;
   if (settings.noiseType === 'repeated_context' && windowLength !== undefined) return tileFrames(noise, frames, frameSize, Math.min(windowLength, frames));
-  if (settings.noiseType === 'FreeNoise' && context && windowLength !== undefined) {
-    freeNoise(noise, frames, frameSize, windowLength, context.contextOverlap, base);
+  if (settings.noiseType === 'FreeNoise' && window && windowLength !== undefined) {
+    freeNoise(noise, frames, frameSize, windowLength, window.contextOverlap, base);
   }
   return noise;
 }

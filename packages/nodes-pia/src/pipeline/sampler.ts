@@ -10,7 +10,7 @@ import { DdimScheduler } from '../schedulers/index.js';
 import { applyGuidance, assembleUNetInput, conditionOnEveryFrame, predictOriginal, stackEmbeddings, type LatentShape } from './conditioning.js';
 import { sampleVideoOnDevice } from './device-loop.js';
 import { PipelineError } from './errors.js';
-import { activeContextOptions, contextWindows, fuseWeights, type ContextOptionsValue } from '../samplers/context/index.js';
+import { activeContextOptions, chainExtras, planWindowCalls, seededRandom, windowsApply, type ContextOptionsValue, type WindowCall } from '../samplers/context/index.js';
 
 /** What one finished step reports. */
 export interface StepInfo {
@@ -108,19 +108,13 @@ function gatherFrames(latents: Float32Array, shape: LatentShape, frames: readonl
   return out;
 }
 
-/** Each window's prediction `[1, C, n, h, w]`, fused per frame with the options' weights into `[1, C, F, h, w]`. */
-async function fuseWindows(
-  windows: readonly (readonly number[])[],
-  shape: LatentShape,
-  context: ContextOptionsValue,
-  predict: (frames: readonly number[]) => Promise<Float32Array>,
-): Promise<Float32Array> {
+/** Each call's prediction `[1, C, n, h, w]`, fused per frame with the calls' weights into `[1, C, F, h, w]`. */
+async function fuseWindows(calls: readonly WindowCall[], shape: LatentShape, predict: (frames: readonly number[]) => Promise<Float32Array>): Promise<Float32Array> {
   const plane = shape.height * shape.width;
   const sum = new Float64Array(shape.channels * shape.frames * plane);
   const total = new Float64Array(shape.frames);
-  for (const frames of windows) {
+  for (const { frames, weights } of calls) {
     const eps = await predict(frames);
-    const weights = fuseWeights(context.fuseMethod, frames, shape.frames, context.contextOverlap);
     const n = frames.length;
     frames.forEach((f, i) => {
       const w = weights[i]!;
@@ -194,16 +188,22 @@ export async function sampleVideo(options: SampleVideoOptions): Promise<Float32A
     const prediction = await options.unet.run({ data: sample, dims: [batch, 2 * latentChannels + 1, frames.length, shape.height, shape.width] }, timestep, text);
     return guided ? applyGuidance(prediction.data, options.cfg) : prediction.data;
   };
+  if (options.context && chainExtras(options.context)) {
+    throw new PipelineError('unsupported', 'context extras (NaiveReuse, ContextRef) are applied by KSampler with an AnimateDiff-Evolved MODEL; this DDIM sampler does not apply them', {}, 'context_options');
+  }
   const allFrames = Array.from({ length: shape.frames }, (_, f) => f);
+  const random = seededRandom(0x5eed);
   for (const [index, timestep] of timesteps.entries()) {
     checkInterrupted(options.signal, index + 1);
     const scaled = scheduler.scaleModelInput(latents, timestep);
     const context = options.context ? activeContextOptions(options.context, index, timesteps.length) : undefined;
-    const windows = context ? contextWindows(shape.frames, context, index) : [allFrames];
+    // The sigma-weighted fuse methods read the timestep's sigma, sqrt((1 − ᾱ)/ᾱ).
+    const alpha = scheduler.alphaAt(timestep);
+    const calls = context && windowsApply(shape.frames, context) ? planWindowCalls(shape.frames, context, index, { sigma: Math.sqrt((1 - alpha) / alpha), random }).calls : undefined;
     const eps =
-      !context || (windows.length === 1 && windows[0]!.length === shape.frames)
+      !calls || (calls.length === 1 && calls[0]!.frames.length === shape.frames)
         ? await predictWindow(scaled, timestep, allFrames)
-        : await fuseWindows(windows, shape, context, (frames) => predictWindow(scaled, timestep, frames));
+        : await fuseWindows(calls, shape, (frames) => predictWindow(scaled, timestep, frames));
     const denoised = predictOriginal(latents, eps, scheduler.alphaAt(timestep));
     latents = scheduler.step(eps, timestep, latents, eta > 0 ? { eta, noise: draw } : {});
     await options.onStep?.({ step: index + 1, total: timesteps.length, timestep, latents, denoised, shape });

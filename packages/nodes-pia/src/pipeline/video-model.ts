@@ -99,7 +99,7 @@ export function videoConditionedModel(options: VideoModelOptions): ConditionedMo
   checkPrompts(options.unet, options.positive, options.negative);
   const frames = options.dims[0];
   const model = frameModel(options);
-  if (options.context) return withContextWindows(model, frames, options.context, options.progress);
+  if (options.context) return withContextWindows(model, frames, options.context, options.progress, (p) => options.modelSampling.percentToSigma(p));
   const all = Array.from({ length: frames }, (_, i) => i);
   return (x, sigma, conds) => model(x, sigma, conds, all);
 }

@@ -8,7 +8,7 @@ import { motionLabel } from '../motion/motion-model.js';
 import { adeInitialNoise } from '../motion/noise.js';
 import type { ConditioningValue, LatentValue } from '../nodes/socket-values.js';
 import type { ConditionedModel, ModelSamplingDiscrete } from '../samplers/index.js';
-import type { SamplingProgress } from '../samplers/context/index.js';
+import { framesPerCall, type SamplingProgress } from '../samplers/context/index.js';
 import { adePiaChannels } from './ade-pia.js';
 import { PipelineError } from './errors.js';
 import type { ModelStore } from './model-store.js';
@@ -38,11 +38,12 @@ export function checkFrameCount(recipe: ModelRecipe, frames: number): void {
     );
   }
   for (let c = context; c; c = c.prev) {
-    const length = c.contextLength;
+    // With views a U-Net call sees a view (ADE checks the view length then).
+    const length = framesPerCall(c) ?? 0;
     if (length > max) {
       throw new PipelineError(
         'frame-limit',
-        `the context options' context_length ${length} is above the ${max} frames the ${label} motion model "${motion.file.name}" takes`,
+        `the context options' ${c.viewOptions ? 'view_length' : 'context_length'} ${length} is above the ${max} frames the ${label} motion model "${motion.file.name}" takes`,
         { contextLength: length, max },
         'model',
       );

@@ -223,22 +223,35 @@ export class ModelSamplingDiscrete {
 
 /**
  * ComfyUI's LCM sampling (`ModelSamplingDiscrete` node, sampling "lcm": `ModelSamplingDiscreteDistilled` with
- * the `LCM` prediction): only the 50 timesteps 19, 39, … 999 of the training schedule, and a denoised output
- * blended with the input by LCM's boundary conditions (σ_data 0.5, timestep scaling 10).
+ * the `LCM` prediction): only `originalTimesteps` of the training schedule's timesteps (50 → 19, 39, … 999;
+ * AnimateDiff-Evolved's `lcm[100_ots]` takes 100 → 9, 19, … 999), and a denoised output blended with the input by
+ * LCM's boundary conditions (σ_data 0.5, timestep scaling 10).
  */
 export class ModelSamplingDiscreteDistilled extends ModelSamplingDiscrete {
   static readonly ORIGINAL_TIMESTEPS = 50;
   /** Training timesteps per distilled one (1000 / 50 = 20). */
   readonly skipSteps: number;
+  readonly originalTimesteps: number;
 
-  constructor(base: ModelSamplingDiscrete) {
+  /**
+   * The distilled sampling of `base`; `replacedSigmas` (float64, `originalTimesteps` of them) then replace the picked
+   * sigmas as ComfyUI's `set_sigmas` does (ADE's averaged LCM schedule), the timestep mapping kept.
+   */
+  constructor(base: ModelSamplingDiscrete, originalTimesteps = ModelSamplingDiscreteDistilled.ORIGINAL_TIMESTEPS, replacedSigmas?: ArrayLike<number>) {
     const n = base.sigmas.length;
-    const count = ModelSamplingDiscreteDistilled.ORIGINAL_TIMESTEPS;
+    const count = originalTimesteps;
     const skip = Math.floor(n / count);
+    if (!Number.isInteger(count) || count < 2 || skip < 1) {
+      throw new KSamplerError('invalid_sigmas', `distilled sampling needs 2 to ${n} original timesteps, got ${count}`, { originalTimesteps: count });
+    }
+    if (replacedSigmas && replacedSigmas.length !== count) {
+      throw new KSamplerError('length_mismatch', `${replacedSigmas.length} replacement sigmas for ${count} distilled timesteps`);
+    }
     // ComfyUI re-takes the log of these float32 sigmas in float32; the base constructor's float64 log of a
     // float32 value rounded to float32 is that same number.
-    super(Array.from({ length: count }, (_, k) => base.sigmas[n - 1 - (count - 1 - k) * skip]!));
+    super(replacedSigmas ?? Array.from({ length: count }, (_, k) => base.sigmas[n - 1 - (count - 1 - k) * skip]!));
     this.skipSteps = skip;
+    this.originalTimesteps = count;
   }
 
   /** The training timestep of the nearest distilled sigma: index·20 + 19. */

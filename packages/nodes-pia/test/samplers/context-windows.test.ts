@@ -6,6 +6,8 @@ import {
   fuseWeights,
   orderedHalving,
   pyramidWeights,
+  roundHalfEven,
+  windowsApply,
   withContextWindows,
   type ContextOptionsValue,
   type FrameModel,
@@ -38,6 +40,43 @@ describe('context window schedules', () => {
     expect(contextWindows(17, options({ contextLength: 16, contextOverlap: 4 }), 0)).toEqual([span(0, 15), span(1, 16)]);
   });
 
+  it('standard uniform (ADE): the looped windows, wrapped ones shifted to end at the last frame, gaps filled, duplicates dropped', () => {
+    const uniform = options({ schedule: 'standard_uniform' });
+    // Step 0 (pad 0): starts 0, 12, 24; [24..39 mod 32] wraps at frame 0 → shifted to [16..31]; the next window
+    // (cyclically [0..15]) has frame 0, so nothing is added.
+    expect(contextWindows(32, uniform, 0)).toEqual([span(0, 15), span(12, 27), span(16, 31)]);
+    // Step 1 (pad 16): starts 16, 28, 40 → [16..31], [28..31, 0..11] → shifted to [16..31] (a duplicate, dropped) and,
+    // as [8..23] lacks frame 0, [0..15] inserted; then [8..23].
+    expect(contextWindows(32, uniform, 1)).toEqual([span(16, 31), span(0, 15), span(8, 23)]);
+    // Step 2 (pad 8): starts 8, 20, 32 → [8..23], [20..31, 0..3] → [16..31] (next is [0..15], which has 0), [0..15].
+    expect(contextWindows(32, uniform, 2)).toEqual([span(8, 23), span(16, 31), span(0, 15)]);
+  });
+
+  it('standard uniform with stride 2 adds every-other-frame windows, a wrapped one shifted to the end', () => {
+    const uniform = options({ schedule: 'standard_uniform', contextLength: 8, contextOverlap: 2, contextStride: 2 });
+    const every2 = (a: number) => Array.from({ length: 8 }, (_, i) => a + 2 * i);
+    // Contiguous starts 0, 6, 12, 18, 24 (< 32 − 2); spread-2 starts 0, 14, 28 (step 16 − 2): [28, 30, 0, …, 10]
+    // wraps → shifted to start at 32 − 15 = 17.
+    expect(contextWindows(32, uniform, 0)).toEqual([span(0, 7), span(6, 13), span(12, 19), span(18, 25), span(24, 31), every2(0), every2(14), every2(17)]);
+  });
+
+  it("looped uniform rounds the pad half to even, as Python's round does", () => {
+    // 10 frames, step 2: halving 1/4, pad round(2.5) = 2 (not 3): starts 2, 5, 8 below 10 + 2 − 1.
+    const looped = options({ schedule: 'looped_uniform', contextLength: 4, contextOverlap: 1, fuseMethod: 'flat' });
+    expect(contextWindows(10, looped, 2)).toEqual([[2, 3, 4, 5], [5, 6, 7, 8], [8, 9, 0, 1]]);
+    expect([0.5, 1.5, 2.5, 3.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, 4, 2, 3]);
+  });
+
+  it('views-only options are one window over every frame, whatever the count', () => {
+    const views = options({ schedule: 'view_as_context', contextLength: 0 });
+    expect(windowsApply(5, views)).toBe(true);
+    expect(contextWindows(40, views, 3)).toEqual([span(0, 39)]);
+  });
+
+  it('refuses an overlap that leaves windows no new frame', () => {
+    expect(() => contextWindows(32, options({ contextLength: 8, contextOverlap: 8 }), 0)).toThrow(/context_overlap \(8\) must be smaller than context_length \(8\)/);
+  });
+
   it('looped uniform: wraps around and moves its start by the bit-reversed step', () => {
     const looped = options({ schedule: 'looped_uniform', fuseMethod: 'flat' });
     const wrap = (a: number, n: number) => Array.from({ length: n }, (_, i) => (a + i) % 32);
@@ -63,9 +102,8 @@ describe('fuse weights', () => {
   });
 
   it('overlap-linear ramps only where a neighbouring window overlaps', () => {
-    const w = fuseWeights('overlap-linear', span(4, 11), 16, 3);
-    expect(w[0]).toBeCloseTo(1e-6);
-    expect(w.slice(1)).toEqual([0.5, 1, 1, 1, 1, 0.5, w[7]]);
+    const tiny = Math.fround(1e-37);
+    expect(fuseWeights('overlap-linear', span(4, 11), 16, 3)).toEqual([tiny, 0.5, 1, 1, 1, 1, 0.5, tiny]);
     expect(fuseWeights('overlap-linear', span(0, 7), 8, 3)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   });
 });
@@ -83,7 +121,7 @@ describe('withContextWindows', () => {
   it("fuses each frame's window predictions with the pyramid weights", async () => {
     // 6 frames, windows [0..3] and [2..5] (length 4, overlap 2); a window predicts its first frame index everywhere.
     const model: FrameModel = async (x, _sigma, conds, frames) => conds.map(() => new Float32Array(frames.length * 2).fill(frames[0]!));
-    const fused = withContextWindows(model, 6, options({ contextLength: 4, contextOverlap: 2 }), { step: () => 0, totalSteps: 1 });
+    const fused = withContextWindows(model, 6, options({ contextLength: 4, contextOverlap: 2 }), { step: () => 0, totalSteps: 1 }, () => 0);
     const [out] = await fused(new Float32Array(12), 1, ['cond']);
     // Frame 2: weight 2 in window 0 (value 0), 1 in window 2 (value 2) → 2/3; frame 3: 1·0 + 2·2 → 4/3.
     expect(Array.from(out!).map((v) => Number(v.toFixed(5)))).toEqual([0, 0, 0, 0, 0.66667, 0.66667, 1.33333, 1.33333, 2, 2, 2, 2]);

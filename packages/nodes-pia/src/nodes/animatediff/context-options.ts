@@ -1,18 +1,24 @@
 /**
  * AnimateDiff-Evolved's context option nodes (class names, inputs, widget order and defaults as ADE declares them):
  * each makes one set of CONTEXT_OPTIONS, chained after `prev_context` when given. Samplers read them from their
- * `context_options` input or from the MODEL (ADE's Use Evolved Sampling). View options (`view_opts`) are not
- * offered: they window the spatial layers apart from the motion modules, which one U-Net graph cannot split.
+ * `context_options` input or from the MODEL (ADE's Use Evolved Sampling). `view_opts` (View Options nodes,
+ * `view-options.ts`) split each context window into views; ADE does that inside the motion modules, piagraph runs
+ * each view as its own U-Net call (see `samplers/context/plan.ts`).
  */
 import { defineNode } from '@piagraph/graph-core';
-import { FUSE_METHODS, type ContextOptionsValue, type ContextSchedule, type FuseMethod } from '../../samplers/context/index.js';
+import {
+  FUSE_METHODS,
+  FUSE_METHODS_STATIC,
+  type ContextOptionsValue,
+  type ContextSchedule,
+  type FuseMethod,
+  type ViewOptionsValue,
+} from '../../samplers/context/index.js';
 import type { PackContext } from '../pack-context.js';
+import { LENGTH_MAX, OVERLAP_MAX, STRIDE_MAX, overlapValidator } from './context-limits.js';
 
-/** ADE's limits (`LENGTH_MAX`, `STRIDE_MAX`, `OVERLAP_MAX`, `BIGMAX`). */
-const LENGTH_MAX = 128;
-const STRIDE_MAX = 32;
-const OVERLAP_MAX = 128;
-const BIGMAX = 0xffffffffffffffff;
+/** ADE's `BIGMAX` (2^53 − 1, utils_model.py). */
+const BIGMAX = 2 ** 53 - 1;
 
 const CATEGORY = 'Animate Diff 🎭🅐🅓/context opts';
 const OUTPUT = [{ type: 'CONTEXT_OPTIONS', name: 'CONTEXT_OPTS' }] as const;
@@ -27,7 +33,11 @@ const commonOptional = {
   start_percent: { type: 'FLOAT', default: 0.0, min: 0.0, max: 1.0, step: 0.001, tooltip: 'From which fraction of the sampling these options apply.' },
   guarantee_steps: { type: 'INT', default: 1, min: 0, max: BIGMAX, tooltip: 'Steps these options apply at least, once started.' },
   prev_context: { type: 'CONTEXT_OPTIONS', tooltip: 'Options these follow (applied before start_percent is reached).' },
+  view_opts: { type: 'VIEW_OPTS', tooltip: 'Views inside each context window (each view is one U-Net call here).' },
 } as const;
+
+/** Standard Static offers `relative` too (ADE's `LIST_STATIC`). */
+const staticOptional = { ...commonOptional, fuse_method: { ...commonOptional.fuse_method, options: FUSE_METHODS_STATIC } } as const;
 
 interface CommonInputs {
   fuse_method?: FuseMethod;
@@ -35,6 +45,7 @@ interface CommonInputs {
   start_percent?: number;
   guarantee_steps?: number;
   prev_context?: ContextOptionsValue;
+  view_opts?: ViewOptionsValue;
 }
 
 function contextOptions(
@@ -54,19 +65,13 @@ function contextOptions(
     useOnEqualLength: common.use_on_equal_length ?? false,
     startPercent: common.start_percent ?? 0,
     guaranteeSteps: common.guarantee_steps ?? 1,
+    ...(common.view_opts ? { viewOptions: common.view_opts } : {}),
     ...(common.prev_context ? { prev: common.prev_context } : {}),
   };
   return { outputs: [value], sizeBytes: 256 };
 }
 
-/** The overlap must leave each window at least one new frame. */
-function validateOverlap(literals: Readonly<Record<string, unknown>>) {
-  const len = Number(literals['context_length']);
-  const ov = Number(literals['context_overlap']);
-  return Number.isFinite(len) && Number.isFinite(ov) && ov >= len
-    ? [{ input: 'context_overlap', message: `context_overlap (${ov}) must be smaller than context_length (${len})` }]
-    : [];
-}
+const validateOverlap = overlapValidator('context');
 
 /** `ADE_StandardUniformContextOptions`. */
 export function standardUniformContextOptionsNode(_pack: PackContext) {
@@ -89,7 +94,7 @@ export function standardStaticContextOptionsNode(_pack: PackContext) {
     displayName: 'Context Options◆Standard Static 🎭🅐🅓',
     category: CATEGORY,
     description: 'The same contiguous windows at every step (no strides), the last one ending at the last frame.',
-    inputs: { required: { context_length: length, context_overlap: overlap }, optional: commonOptional },
+    inputs: { required: { context_length: length, context_overlap: overlap }, optional: staticOptional },
     outputs: OUTPUT,
     validate: validateOverlap,
     run: (i) => contextOptions('standard_static', { contextLength: i.context_length, contextOverlap: i.context_overlap }, i, 'pyramid'),
@@ -146,6 +151,40 @@ export function legacyUniformContextOptionsNode(_pack: PackContext) {
   });
 }
 
+/** `ADE_ViewsOnlyContextOptions`: one context window over the whole video; the views do all the windowing. */
+export function viewsOnlyContextOptionsNode(_pack: PackContext) {
+  return defineNode({
+    classType: 'ADE_ViewsOnlyContextOptions',
+    displayName: 'Context Options◆Views Only [VRAM⇈] 🎭🅐🅓',
+    category: CATEGORY,
+    description:
+      'No context windows, only the views of view_opts_req. ADE runs the views inside the motion modules while the rest of the U-Net sees every frame; piagraph runs each view as a U-Net call and fuses the views with their fuse method.',
+    inputs: {
+      required: { view_opts_req: { type: 'VIEW_OPTS', tooltip: 'The views (View Options nodes).' } },
+      optional: { start_percent: commonOptional.start_percent, guarantee_steps: commonOptional.guarantee_steps, prev_context: commonOptional.prev_context },
+    },
+    outputs: OUTPUT,
+    run: (i) => {
+      // ADE's view_as_context: context_length becomes the frame count at sampling; 0 stands for it here.
+      const value: ContextOptionsValue = {
+        kind: 'context-options',
+        schedule: 'view_as_context',
+        contextLength: 0,
+        contextStride: 1,
+        contextOverlap: 0,
+        closedLoop: false,
+        fuseMethod: 'flat',
+        useOnEqualLength: true,
+        startPercent: i.start_percent ?? 0,
+        guaranteeSteps: i.guarantee_steps ?? 1,
+        viewOptions: i.view_opts_req,
+        ...(i.prev_context ? { prev: i.prev_context } : {}),
+      };
+      return { outputs: [value], sizeBytes: 256 };
+    },
+  });
+}
+
 /** `ADE_BatchedContextOptions`. */
 export function batchedContextOptionsNode(_pack: PackContext) {
   return defineNode({
@@ -169,6 +208,7 @@ export function contextOptionNodes(pack: PackContext) {
     standardStaticContextOptionsNode(pack),
     loopedUniformContextOptionsNode(pack),
     legacyUniformContextOptionsNode(pack),
+    viewsOnlyContextOptionsNode(pack),
     batchedContextOptionsNode(pack),
   ];
 }

@@ -2,6 +2,7 @@
 import type { AnyNodeDefinition } from '@piagraph/graph-core';
 import type { PackContext } from '../pack-context.js';
 import { applyAnimateDiffModelNode, applyAnimateDiffModelSimpleNode } from './apply-model.js';
+import { contextExtrasNodes } from './context-extras.js';
 import { emptyLatentImageLargeNode } from './empty-latent-large.js';
 import { loadAnimateDiffModelNode } from './load-model.js';
 import { animateDiffLoaderGen1Node, animateDiffLoaderWithContextNode } from './loader-gen1.js';
@@ -11,11 +12,12 @@ import { promptSchedulingLatentsNode, promptSchedulingNode } from './prompt-sche
 import { sampleSettingsNode } from './sample-settings.js';
 import { applyAnimateDiffModelWithPiaNode, inputPiaMultivalNode, inputPiaPaperPresetsNode } from './pia.js';
 import { useEvolvedSamplingNode } from './use-evolved-sampling.js';
+import { viewOptionNodes } from './view-options.js';
 import './values.js';
 
 export type { AppliedMotionModel, MotionLoraValue, MotionModelsValue, MotionModelValue } from './values.js';
 
-/** The ADE nodes bound to a pack instance (the context-option nodes live in `context-options.ts`). */
+/** The ADE nodes bound to a pack instance (the context-option nodes live in `context-options.ts`, registered by the pack). */
 export function animateDiffNodes(pack: PackContext): AnyNodeDefinition[] {
   return [
     animateDiffLoaderGen1Node(pack),
@@ -33,5 +35,7 @@ export function animateDiffNodes(pack: PackContext): AnyNodeDefinition[] {
     animateDiffLoraLoaderNode(pack),
     promptSchedulingNode(pack),
     promptSchedulingLatentsNode(pack),
+    ...viewOptionNodes(pack),
+    ...contextExtrasNodes(pack),
   ];
 }
