@@ -80,10 +80,11 @@ export class VideoFrameReader {
     return { frames, more: this.#ready.length > 0 };
   }
 
-  /** Stops ffmpeg; the reader hands out nothing more. Safe to call twice. */
-  close(): void {
+  /** Stops ffmpeg and waits until it has exited; the reader hands out nothing more. Safe to call twice. */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#stop();
+    await this.#exited.catch(() => undefined);
   }
 
   #stop(): void {
@@ -165,6 +166,6 @@ export async function decodeVideo(
     for (const frame of frames) onFrame(frame);
     return frames.length;
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
