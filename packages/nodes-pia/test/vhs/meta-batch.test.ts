@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Executor, NodeRegistry, type ApiPrompt, type ExecutionEvent, type FileRef, type RunResult } from '@piagraph/graph-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiaPack, type PiaPack } from '../../src/pack.js';
 import { writeTestVideo } from './helpers.js';
@@ -28,6 +29,10 @@ beforeAll(async () => {
   registry = new NodeRegistry().register(...pack.nodes);
   await writeTestVideo(join(dir('input'), 'long.mkv'), 40, { width: 64, height: 48, fps: 8 }, colour);
   await writeTestVideo(join(dir('input'), 'short.mkv'), 30, { width: 64, height: 48, fps: 8 }, colour);
+  await mkdir(join(dir('input'), 'shots'));
+  for (let i = 0; i < 10; i++) {
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: colour(i) } }).png().toFile(join(dir('input'), 'shots', `shot-${String(i).padStart(2, '0')}.png`));
+  }
 }, 120_000);
 afterAll(async () => {
   await pack?.release();
@@ -108,6 +113,19 @@ describe('VHS_BatchManager meta-batching', { timeout: 120_000 }, () => {
     expect(events.filter((e) => e.type === 'progress' && e.data.node === '2').map((e) => e.type === 'progress' && e.data.value)).toEqual([4, 8, 9]);
     const [file] = outputFiles('picked');
     expect(decodedFrames(join(dir('output'), 'picked', file!), 128, 96)).toEqual([5, 8, 11, 14, 17, 20, 23, 26, 29]);
+  });
+
+  it('loads a folder of 10 images 4 at a time with Load Images into one video of the 10, in order', async () => {
+    const prompt: ApiPrompt = {
+      '1': { class_type: 'VHS_BatchManager', inputs: { frames_per_batch: 4 } },
+      '2': { class_type: 'VHS_LoadImages', inputs: { directory: 'shots', meta_batch: ['1', 0] } },
+      '4': { class_type: 'VHS_VideoCombine', inputs: { images: ['2', 0], filename_prefix: 'shots/all', ...COMBINE, meta_batch: ['1', 0] } },
+    };
+    const { result, events } = await run(prompt);
+    expect(result.status, JSON.stringify(result.error ?? null)).toBe('success');
+    expect(result.passes).toBe(3);
+    expect(events.filter((e) => e.type === 'progress' && e.data.node === '2').map((e) => e.type === 'progress' && [e.data.value, e.data.max])).toEqual([[4, 10], [8, 10], [10, 10]]);
+    expect(decodedFrames(join(dir('output'), 'shots', 'all_00001_.mp4'), 32, 24)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 
   it('is one run when the video fits in one batch', async () => {
