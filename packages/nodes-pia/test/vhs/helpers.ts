@@ -47,3 +47,14 @@ export async function runNode(pack: PiaPack, classType: string, inputs: Record<s
   const result = await node.run(inputs, ctx);
   return result.outputs as unknown[];
 }
+
+/** Every frame of `file` decoded by the ffmpeg command line (not piagraph's reader): the RGB colour at its centre. */
+export function centreColours(file: string, width: number, height: number): Array<[number, number, number]> {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 });
+  const frameBytes = width * height * 3;
+  if (raw.length % frameBytes !== 0) throw new Error(`${file} decoded to ${raw.length} bytes, not whole ${width}×${height} frames`);
+  return Array.from({ length: raw.length / frameBytes }, (_, f) => {
+    const at = f * frameBytes + ((height >> 1) * width + (width >> 1)) * 3;
+    return [raw[at]!, raw[at + 1]!, raw[at + 2]!];
+  });
+}

@@ -13,7 +13,7 @@ import { Executor, NodeRegistry, type ApiPrompt, type ExecutionEvent, type FileR
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiaPack, type PiaPack } from '../../src/pack.js';
-import { writeTestVideo } from './helpers.js';
+import { centreColours, writeTestVideo } from './helpers.js';
 
 let root: string;
 let pack: PiaPack;
@@ -67,12 +67,7 @@ async function run(prompt: ApiPrompt, signal?: AbortSignal, onEvent?: (e: Execut
 
 /** Every frame of `file` decoded by the ffmpeg command line, as the source frame index its centre colour names. */
 function decodedFrames(file: string, width: number, height: number): number[] {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 });
-  const frameBytes = width * height * 3;
-  expect(raw.length % frameBytes).toBe(0);
-  return Array.from({ length: raw.length / frameBytes }, (_, f) => {
-    const at = f * frameBytes + ((height / 2) * width + width / 2) * 3;
-    const [r, g, b] = [raw[at]!, raw[at + 1]!, raw[at + 2]!];
+  return centreColours(file, width, height).map(([r, g, b], f) => {
     const i = Math.round((r - 5) / 6) || 0; // not −0
     // H.264 at crf 0 in 4:2:0 is near-lossless on flat colour: every channel within a few levels of the source.
     const expected = colour(i);
