@@ -94,7 +94,11 @@ export class FfmpegVideoStream {
       throw new VideoWriteError('bad-frames', `Frames of ${frames.width}×${frames.height} cannot be added to "${this.#path}", a video of ${this.width}×${this.height}`);
     }
     for (const index of order) {
-      if (!(await this.#ffmpeg.write(padToEven(frames.rgb(index), frames.width, frames.height).rgb))) return;
+      if (!(await this.#ffmpeg.write(padToEven(frames.rgb(index), frames.width, frames.height).rgb))) {
+        // ffmpeg is gone (a full disk, a bad option): its exit status says why, and no later chunk may be lost silently.
+        await this.#ffmpeg.finish();
+        throw new VideoWriteError('ffmpeg-failed', `ffmpeg stopped taking frames for "${this.#path}" after ${this.#frames}`);
+      }
       this.#frames += 1;
     }
   }

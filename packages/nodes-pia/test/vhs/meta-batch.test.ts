@@ -6,10 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Executor, NodeRegistry, type ApiPrompt, type ExecutionEvent, type FileRef, type RunResult } from '@piagraph/graph-core';
+import { Executor, NodeRegistry, toApiPrompt, type ApiPrompt, type ExecutionEvent, type FileRef, type RunResult } from '@piagraph/graph-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiaPack, type PiaPack } from '../../src/pack.js';
@@ -121,6 +121,18 @@ describe('VHS_BatchManager meta-batching', { timeout: 120_000 }, () => {
     expect(result.passes).toBe(3);
     expect(events.filter((e) => e.type === 'progress' && e.data.node === '2').map((e) => e.type === 'progress' && [e.data.value, e.data.max])).toEqual([[4, 10], [8, 10], [10, 10]]);
     expect(decodedFrames(join(dir('output'), 'shots', 'all_00001_.mp4'), 32, 24)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  it("imports VHS's UI workflow (dict widgets_values with the manager's own `count`) and runs it in batches", async () => {
+    const workflow = JSON.parse(await readFile(join(import.meta.dirname, 'fixtures', 'vhs-meta-batch.json'), 'utf8')) as unknown;
+    const prompt = toApiPrompt(workflow, registry);
+    expect(prompt['3']).toMatchObject({ class_type: 'VHS_BatchManager', inputs: { frames_per_batch: 16 } });
+    expect(prompt['1']!.inputs['meta_batch']).toEqual(['3', 0]);
+    expect(prompt['2']!.inputs['meta_batch']).toEqual(['3', 0]);
+    const { result } = await run(prompt);
+    expect(result.status, JSON.stringify(result.error ?? null)).toBe('success');
+    expect(result.passes).toBe(3);
+    expect(decodedFrames(join(dir('output'), 'ui', 'long_00001_.mp4'), 64, 48)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
   it('is one run when the video fits in one batch', async () => {
