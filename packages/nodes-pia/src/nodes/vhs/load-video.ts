@@ -2,7 +2,7 @@
  * Load Video (`VHS_LoadVideo`, a file in `input/`) and Load Video (Path) (`VHS_LoadVideoPath`): frames decoded with
  * ffmpeg and chosen by VHS's rules (force_rate, skip_first_frames, select_every_nth, frame_load_cap), resized to the
  * custom size or the format's size multiple (lanczos, centre crop), plus the frame count, the audio's place and the
- * video info.
+ * video info. With a meta batch (`VHS_BatchManager`), each run of the graph loads the next `frames_per_batch` frames.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -145,8 +145,9 @@ async function loadVideo(file: string, request: LoadRequest, input: string, ctx:
 interface VideoChunkSource extends OpenSource {
   readonly layout: VideoLayout;
   readonly reader: VideoFrameReader;
-  /** Frames handed out in earlier passes, and how many the selection should give in all (an estimate, for progress). */
+  /** Frames handed out so far. */
   delivered: number;
+  /** How many frames the selection should give in all (from the container's count: an estimate, for progress). */
   readonly expected: number;
 }
 
