@@ -6,7 +6,7 @@ import { summariseInputs, tracebackOf } from './summarise.js';
 import type { ExecutionErrorData, ExecutionEvent, PreviewImage, UiOutput } from './types/events.js';
 import type { ReadonlyApiPrompt } from './types/api-prompt.js';
 import type { ExtraData, RunResult } from './types/execution.js';
-import type { NodeResult, RunContext } from './types/node-def.js';
+import type { NodeResult, RunContext, RunPasses } from './types/node-def.js';
 import { slotGraph, type SlotGraph } from './slot-graph.js';
 import type { NodeLookup, PreparedNode } from './validate.js';
 
@@ -23,6 +23,8 @@ export interface RunSessionInit {
   emit?: (event: ExecutionEvent) => void;
   signal?: AbortSignal;
   concurrency: number;
+  /** The passes of the run this session is one pass of (see `RunPasses`), handed to every node. */
+  passes?: RunPasses;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -158,9 +160,10 @@ export class RunSession {
   }
 
   #context(node: PreparedNode): RunContext {
-    const { promptId, prompt, extraData, emit } = this.#init;
+    const { promptId, prompt, extraData, emit, passes } = this.#init;
     const signal = this.#controller.signal;
     return {
+      ...(passes ? { passes } : {}),
       promptId,
       nodeId: node.id,
       classType: node.classType,

@@ -1,9 +1,10 @@
 import { OutputCache, type CacheStats } from './cache.js';
 import type { NodeRegistry } from './node-registry.js';
 import { planExecution, planOrdered } from './plan.js';
+import { RunPassState } from './run-passes.js';
 import { RunSession } from './run-session.js';
 import type { ApiPrompt } from './types/api-prompt.js';
-import type { ExecutionEvent } from './types/events.js';
+import type { ExecutionEvent, UiOutput } from './types/events.js';
 import type { ExecutorOptions, ExtraData, RunOptions, RunResult } from './types/execution.js';
 import type { ValidationResult } from './types/validation.js';
 import { analysePrompt } from './validate.js';
@@ -19,7 +20,9 @@ const NO_EXTRA_DATA: ExtraData = Object.freeze({});
  * `execution_start` then `execution_error`. Outputs dropped by validation while others run are listed in
  * `validation.nodeErrors` of a successful result. Runs are serialised: a second `run` starts when the first ends.
  * The final `executing { node: null }` is the server's to send, not the executor's. Errors thrown by `onEvent`
- * are ignored so that a faulty listener cannot corrupt a run.
+ * are ignored so that a faulty listener cannot corrupt a run. A node may ask for another pass over the prompt
+ * (`ctx.passes.again()`, meta-batching); the run then repeats until a pass asks for none, and still reports as one
+ * prompt (see `RunPasses`).
  */
 export class Executor {
   readonly #cache: OutputCache;
@@ -51,7 +54,12 @@ export class Executor {
 
   async #run(prompt: ApiPrompt, options: RunOptions): Promise<RunResult> {
     const listener = options.onEvent;
+    const passes = new RunPassState();
     const emit = (event: ExecutionEvent): void => {
+      // However many passes a run takes, clients see one prompt: its start and cached list once (from the first
+      // pass), its success once (after the last pass: the one whose nodes asked for no other).
+      if (passes.index > 0 && (event.type === 'execution_start' || event.type === 'execution_cached')) return;
+      if (event.type === 'execution_success' && passes.wanted) return;
       try {
         listener?.(event);
       } catch {
@@ -61,29 +69,68 @@ export class Executor {
     const analysis = await analysePrompt(this.registry, prompt, options.outputs ? { outputs: options.outputs } : {});
     const validation = analysis.result;
     if (!validation.ok) return validationFailure(options.promptId, prompt, validation, emit);
-    // Validation's walk covers every requested output; when some were dropped it covers too much, so walk again.
-    const plan =
-      Object.keys(validation.nodeErrors).length === 0
-        ? await planOrdered(analysis.nodes, validation.outputs, analysis.order, this.#cache)
-        : await planExecution(analysis.nodes, validation.outputs, this.#cache);
+    const dropped = Object.keys(validation.nodeErrors).length > 0;
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1) || 1);
-    const session = new RunSession({
-      promptId: options.promptId,
-      prompt,
-      extraData: options.extraData ?? NO_EXTRA_DATA,
-      plan,
-      nodes: analysis.nodes,
-      cache: this.#cache,
-      // Without a listener the session skips building its per-node events (two or three objects per node).
-      ...(listener ? { emit } : {}),
-      concurrency,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const result = await session.execute();
-    return Object.keys(validation.nodeErrors).length > 0
-      ? { ...result, validation: { nodeErrors: validation.nodeErrors } }
-      : result;
+    // Passes (meta-batching) live here rather than in each host: the server's queue, the distributed worker and
+    // `piagraph run` all call `run` once per prompt and get one result, one history entry, however many passes.
+    let result: RunResult | undefined;
+    try {
+      for (;;) {
+        // Validation's walk covers every requested output; when some were dropped it covers too much, so walk again.
+        // Each pass plans anew: what the previous one cached (model loaders) is served, what it did not re-runs.
+        const plan = dropped
+          ? await planExecution(analysis.nodes, validation.outputs, this.#cache)
+          : await planOrdered(analysis.nodes, validation.outputs, analysis.order, this.#cache);
+        const session = new RunSession({
+          promptId: options.promptId,
+          prompt,
+          extraData: options.extraData ?? NO_EXTRA_DATA,
+          plan,
+          nodes: analysis.nodes,
+          cache: this.#cache,
+          // Without a listener the session skips building its per-node events (two or three objects per node).
+          ...(listener ? { emit } : {}),
+          concurrency,
+          passes: passes.view,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        const pass = await session.execute();
+        result = result ? mergePass(result, pass) : pass;
+        if (pass.status !== 'success' || !passes.wanted) break;
+        passes.next();
+      }
+    } finally {
+      await passes.dispose(result?.status ?? 'error');
+    }
+    if (passes.index > 0) result = { ...result, passes: passes.index + 1 };
+    return dropped ? { ...result, validation: { nodeErrors: validation.nodeErrors } } : result;
   }
+}
+
+/**
+ * The result of a run so far, with one more pass: the UI dicts of the nodes that ran in it appended to theirs (those
+ * served from the cache gave the same dict before), nodes named once in `executed`, timings summed.
+ */
+function mergePass(sofar: RunResult, pass: RunResult): RunResult {
+  const outputs: Record<string, UiOutput> = { ...sofar.outputs };
+  const ran = new Set(pass.executed);
+  for (const [id, ui] of Object.entries(pass.outputs)) {
+    if (!ran.has(id) && outputs[id]) continue;
+    const merged: UiOutput = { ...outputs[id] };
+    for (const [key, list] of Object.entries(ui)) merged[key] = [...(merged[key] ?? []), ...list];
+    outputs[id] = merged;
+  }
+  const timings = { ...sofar.timings };
+  for (const [id, ms] of Object.entries(pass.timings)) timings[id] = (timings[id] ?? 0) + ms;
+  const executed = [...sofar.executed, ...pass.executed.filter((id) => !sofar.executed.includes(id))];
+  return {
+    status: pass.status,
+    outputs,
+    executed,
+    cached: sofar.cached,
+    timings,
+    ...(pass.error ? { error: pass.error } : {}),
+  };
 }
 
 function validationFailure(

@@ -9,3 +9,4 @@ await import('./ksampler-overhead.bench.js');
 await import('./ksampler.bench.js');
 await import('./gpu.bench.js');
 await import('./animatediff-memory.bench.js');
+await import('./meta-batch-memory.bench.js');

@@ -40,8 +40,13 @@ export interface RunResult {
    * `exception_type: 'ValidationError'`, the first failing node (or `''`) as `node_id`, and the details in `validation`.
    */
   error?: ExecutionErrorData;
-  /** Per-node wall time in milliseconds (0 for cached nodes). */
+  /** Per-node wall time in milliseconds (0 for cached nodes), summed over the passes of the run. */
   timings: Record<string, number>;
+  /**
+   * How many times the prompt was run, when a node asked for more than one pass (see `RunPasses`); absent for the
+   * usual single pass. `outputs` then gathers the UI dicts of every pass, `executed` names each node once.
+   */
+  passes?: number;
   /**
    * Validation findings: `error` is set when the prompt did not run at all; `nodeErrors` lists outputs that were
    * dropped while others ran (ComfyUI's 200-with-`node_errors` case). Absent when validation found nothing.

@@ -1,7 +1,7 @@
 import type { SocketValueMap } from './socket-types.js';
 import type { ReadonlyApiPrompt } from './api-prompt.js';
 import type { PreviewImage, UiOutput } from './events.js';
-import type { ExtraData } from './execution.js';
+import type { ExtraData, RunStatus } from './execution.js';
 
 /** Options every input spec may carry (ComfyUI `InputTypeOptions`). */
 export interface InputSpecBase {
@@ -142,6 +142,30 @@ export interface RunContext {
   progress(value: number, max: number, preview?: PreviewImage): void;
   /** A line of progress text shown on the node. */
   text(message: string): void;
+  /**
+   * The passes of this run, for nodes that process a long input in chunks (VideoHelperSuite's meta-batching).
+   * Given by the executor; absent when a node is run by hand (tests), where such nodes refuse to batch.
+   */
+  readonly passes?: RunPasses;
+}
+
+/**
+ * A run may go over its prompt more than once: a node that has more input left (the next chunk of a long video)
+ * asks for another pass, and once the pass has succeeded the executor runs the whole prompt again, in the same
+ * run, under the same prompt id. Clients see one prompt: one `execution_start`, the nodes' events of every pass,
+ * one `execution_success`, one result. Nodes keep what must outlive a pass (an open decoder or encoder) with `keep`.
+ */
+export interface RunPasses {
+  /** 0 for the first pass of the run, 1 for the second, … */
+  readonly index: number;
+  /** Asks for another pass once this one has succeeded. */
+  again(): void;
+  /**
+   * The value under `key` for the whole run: made by `create` the first time it is asked for, the same value in
+   * every later pass, and handed to `dispose` once the run has ended, whatever its status (an interrupted or failed
+   * run is where open processes must be stopped and partial files removed). Keys are shared by all nodes of the run.
+   */
+  keep<T>(key: string, create: () => T, dispose?: (value: T, status: RunStatus) => void | Promise<void>): T;
 }
 
 /** A problem `validate` found in a node's literal inputs, attributed to one input. */

@@ -1,11 +1,13 @@
 /**
  * Save Video: IMAGE frames → a GIF/WebP/MP4/WebM file (or PNG sequence) in `output/` (or `temp/`), returned in
  * ComfyUI's shapes: `images` + `animated: [true]` for the core frontend and clients, `gifs` as VideoHelperSuite's
- * Video Combine reports it. Also registered as `VHS_VideoCombine` (same inputs) for imported ComfyUI workflows.
+ * Video Combine reports it. Also registered as `VHS_VideoCombine` for imported ComfyUI workflows, with VHS's
+ * `meta_batch` input besides (meta-batching: one MP4/WebM written a chunk per run of the graph).
  */
 import { basename } from 'node:path';
 import { defineNode, type ExtraData, type FileRef, type ReadonlyApiPrompt } from '@piagraph/graph-core';
-import { outputPrefixProblem, saveVideo, type OutputMetadata, type VideoFormat } from '../video/index.js';
+import { outputPrefixProblem, saveVideo, type OutputMetadata, type SaveVideoOptions, type VideoFormat } from '../video/index.js';
+import { appendChunk } from './vhs/combine-chunks.js';
 import type { PackContext } from './pack-context.js';
 
 /**
@@ -51,6 +53,8 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
       optional: {
         crf: { type: 'INT', default: 19, min: 0, max: 63, tooltip: 'MP4 (≤ 51) / WebM quality; lower is better.' },
         lossless: { type: 'BOOLEAN', default: false, tooltip: 'WebP: lossless.' },
+        // VHS's meta-batching: each run of the graph appends its chunk of frames to one MP4/WebM.
+        ...(classType === 'VHS_VideoCombine' ? { meta_batch: { type: 'VHS_BatchManager' } as const } : {}),
       },
     },
     outputs: [],
@@ -72,7 +76,7 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
       const metadata = embeddedMetadata(ctx.prompt, ctx.extraData);
       const format = inputs.format as VideoFormat;
       const crf = inputs.crf === undefined ? undefined : format === 'video/h264-mp4' ? Math.min(inputs.crf, 51) : inputs.crf;
-      const saved = await saveVideo(inputs.images, {
+      const options: SaveVideoOptions = {
         outputDir: inputs.save_output ? pack.settings.outputDir : pack.settings.tempDir,
         filenamePrefix: inputs.filename_prefix,
         format,
@@ -82,7 +86,10 @@ export function saveVideoNode(pack: PackContext, classType = 'PIASaveVideo', pre
         ...(crf !== undefined && (format === 'video/h264-mp4' || format === 'video/webm') ? { crf } : {}),
         ...(inputs.lossless !== undefined ? { lossless: inputs.lossless } : {}),
         metadata,
-      });
+      };
+      const saved = inputs.meta_batch ? await appendChunk(inputs.meta_batch, inputs.images, options, ctx) : await saveVideo(inputs.images, options);
+      // A meta batch's earlier chunks: the file is not finished, so there is nothing to show yet.
+      if (!saved) return { outputs: [] };
       const files = videoFileRefs(saved, type);
       const gif: FileRef = { filename: saved.filename, subfolder: saved.subfolder, type, format, frame_rate: inputs.frame_rate };
       return {

@@ -1,5 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
 import { VideoWriteError } from './errors.js';
 import { VIDEO_FORMATS, type VideoFormat } from './formats.js';
 
@@ -78,51 +79,65 @@ export async function requireFfmpeg(format: VideoFormat, encoder: string, path?:
 }
 
 /**
- * Runs ffmpeg with `args`, streaming `chunks` into its stdin with backpressure (a chunk is produced only once the
- * pipe has room, so frames are converted as ffmpeg consumes them). A non-zero exit becomes a VideoWriteError whose
- * message ends with the tail of ffmpeg's stderr.
+ * An ffmpeg process fed raw data on its stdin, written with backpressure (a write waits while the pipe is full, so
+ * frames are converted as ffmpeg consumes them). It may be fed over a long time: meta-batching keeps one open across
+ * the passes of a graph, a chunk of frames per pass.
  */
-export async function runFfmpeg(path: string, args: string[], chunks: Iterable<Uint8Array>, what: string): Promise<void> {
-  const child = spawn(path, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-STDERR_TAIL);
-  });
-  // EPIPE when ffmpeg exits early: its exit status and stderr tell the real story, so the write error is dropped.
-  child.stdin.on('error', () => undefined);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  let alive = true;
-  void exited.then(
-    () => (alive = false),
-    () => (alive = false),
-  );
-  try {
-    for (const chunk of chunks) {
-      if (!alive || child.stdin.destroyed) break;
-      if (!child.stdin.write(chunk)) {
-        await Promise.race([once(child.stdin, 'drain').catch(() => undefined), exited.catch(() => undefined)]);
-      }
+export class FfmpegInput {
+  readonly #child: ChildProcessByStdio<Writable, null, Readable>;
+  readonly #exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly #path: string;
+  readonly #what: string;
+  #stderr = '';
+  #alive = true;
+
+  /** Starts ffmpeg at `path` with `args`; `what` says in errors what it was doing ("writing video/webm to …"). */
+  constructor(path: string, args: string[], what: string) {
+    this.#path = path;
+    this.#what = what;
+    this.#child = spawn(path, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#child.stderr.setEncoding('utf8');
+    this.#child.stderr.on('data', (text: string) => {
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+    });
+    // EPIPE when ffmpeg exits early: its exit status and stderr tell the real story, so the write error is dropped.
+    this.#child.stdin.on('error', () => undefined);
+    this.#exited = new Promise((resolve, reject) => {
+      this.#child.once('error', reject);
+      this.#child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    const gone = () => (this.#alive = false);
+    this.#exited.then(gone, gone);
+  }
+
+  /** Writes `chunk`, waiting while the pipe is full; false when ffmpeg has already exited (`finish` says why). */
+  async write(chunk: Uint8Array): Promise<boolean> {
+    if (!this.#alive || this.#child.stdin.destroyed) return false;
+    if (!this.#child.stdin.write(chunk)) {
+      await Promise.race([once(this.#child.stdin, 'drain').catch(() => undefined), this.#exited.catch(() => undefined)]);
     }
-  } catch (error) {
-    // The frames themselves failed (bad data): stop ffmpeg rather than leave it waiting for input.
-    child.kill('SIGKILL');
-    await exited.catch(() => undefined);
-    throw error;
+    return true;
   }
-  child.stdin.end();
-  let result: { code: number | null; signal: NodeJS.Signals | null };
-  try {
-    result = await exited;
-  } catch (error) {
-    throw new VideoWriteError('ffmpeg-missing', `ffmpeg could not be started at "${path}" while ${what}`, String(error));
+
+  /** Ends the input and waits for ffmpeg; a non-zero exit becomes a VideoWriteError ending with its stderr's tail. */
+  async finish(): Promise<void> {
+    this.#child.stdin.end();
+    let result: { code: number | null; signal: NodeJS.Signals | null };
+    try {
+      result = await this.#exited;
+    } catch (error) {
+      throw new VideoWriteError('ffmpeg-missing', `ffmpeg could not be started at "${this.#path}" while ${this.#what}`, String(error));
+    }
+    if (result.code !== 0) {
+      const status = result.signal ? `signal ${result.signal}` : `exit code ${result.code}`;
+      const tail = this.#stderr.trim().split('\n').slice(-6).join('\n');
+      throw new VideoWriteError('ffmpeg-failed', `ffmpeg failed while ${this.#what} (${status}): ${tail || 'no output on stderr'}`, this.#stderr);
+    }
   }
-  if (result.code !== 0) {
-    const status = result.signal ? `signal ${result.signal}` : `exit code ${result.code}`;
-    const tail = stderr.trim().split('\n').slice(-6).join('\n');
-    throw new VideoWriteError('ffmpeg-failed', `ffmpeg failed while ${what} (${status}): ${tail || 'no output on stderr'}`, stderr);
+
+  /** Stops ffmpeg without finishing its output, and waits until it has exited. */
+  async kill(): Promise<void> {
+    if (this.#alive) this.#child.kill('SIGKILL');
+    await this.#exited.catch(() => undefined);
   }
 }

@@ -17,7 +17,9 @@ export {
   type OutputPrefix,
   type ReservedOutput,
 } from './output-path.js';
+export { ChunkedVideoSave } from './save-video-chunks.js';
 export {
+  checkEncodeOptions,
   saveVideo,
   writeVideo,
   type EncodeVideoOptions,

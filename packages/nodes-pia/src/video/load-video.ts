@@ -1,10 +1,10 @@
 /**
  * Reading videos as VideoHelperSuite's Load Video does: the stream probed with ffprobe (size, frame rate, frame count),
  * frames decoded by ffmpeg to RGB one at a time, and kept by VHS's rules (`force_rate` resamples in time by dropping
- * or repeating frames, then `skip_first_frames`, `select_every_nth` and `frame_load_cap`), so memory holds only the
- * frames kept. ffmpeg stops as soon as the cap is reached.
+ * or repeating frames, then `skip_first_frames`, `select_every_nth` and `frame_load_cap`). The decoding itself is
+ * `frame-reader.ts`.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { PipelineError } from '../pipeline/errors.js';
 import { resolveFfmpegPath } from './ffmpeg.js';
@@ -36,7 +36,8 @@ export function resolveFfprobePath(): string {
   return ffmpeg.includes('/') ? join(dirname(ffmpeg), 'ffprobe') : 'ffprobe';
 }
 
-function notVideo(input: string, file: string, why: string): PipelineError {
+/** The error for a file ffprobe or ffmpeg cannot read as a video, naming `input`. */
+export function notVideo(input: string, file: string, why: string): PipelineError {
   return new PipelineError('bad-option', `${input}: "${file}" is not a video ffmpeg can read (${why})`, { file }, input);
 }
 
@@ -126,68 +127,6 @@ export class FrameSelector {
     }
     return copies;
   }
-}
-
-/**
- * Decodes `file` with ffmpeg to 8-bit RGB frames and keeps those `selection` picks, calling `onFrame` for each kept
- * frame (in order, a frame kept twice is passed twice). Resolves with the number of frames kept.
- */
-export async function decodeVideo(
-  file: string,
-  probe: VideoProbe,
-  selection: FrameSelection,
-  onFrame: (rgb: Uint8Array) => void,
-  input: string,
-  signal?: AbortSignal,
-): Promise<number> {
-  const frameBytes = probe.width * probe.height * 3;
-  const selector = new FrameSelector(probe.fps, selection);
-  const args = ['-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
-  const child = spawn(resolveFfmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (t: string) => (stderr = (stderr + t).slice(-2000)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code));
-  });
-  const abort = () => child.kill('SIGKILL');
-  signal?.addEventListener('abort', abort, { once: true });
-  let kept = 0;
-  let pending = new Uint8Array(frameBytes);
-  let filled = 0;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let at = 0;
-      while (at < chunk.length && !selector.done) {
-        const n = Math.min(frameBytes - filled, chunk.length - at);
-        pending.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === frameBytes) {
-          for (let copies = selector.next(); copies > 0; copies--) {
-            onFrame(pending);
-            kept++;
-          }
-          pending = new Uint8Array(frameBytes);
-          filled = 0;
-        }
-      }
-      if (selector.done) {
-        child.kill('SIGKILL');
-        break;
-      }
-    }
-    const code = await exited.catch((err: unknown) => {
-      throw new PipelineError('unsupported', `${input}: ffmpeg could not be started (${String(err)})`, {}, input);
-    });
-    if (signal?.aborted) throw new PipelineError('interrupted', 'loading the video was interrupted', {}, input);
-    if (code !== 0 && !selector.done) throw notVideo(input, file, stderr.trim().split('\n').pop() || `ffmpeg exit code ${code}`);
-  } finally {
-    signal?.removeEventListener('abort', abort);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-  return kept;
 }
 
 /** VHS's load formats: the size multiple (`dim[0]`) and frame-count rule (`frames`: count ≡ mod (mod div)). */

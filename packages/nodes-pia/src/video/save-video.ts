@@ -79,8 +79,14 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
   }
 }
 
-/** Validates everything that can be validated before any file is touched. */
-async function plan(frames: VideoFrames, options: EncodeVideoOptions): Promise<Plan> {
+/** The options once checked: the crf to use and the metadata entries to embed. */
+export interface CheckedOptions {
+  crf: number;
+  metadata: Array<[string, string]>;
+}
+
+/** Checks the options that do not depend on the frames, and that ffmpeg can write the format. */
+export async function checkEncodeOptions(options: EncodeVideoOptions): Promise<CheckedOptions> {
   const info = videoFormatInfo(options.format);
   if (!info) {
     throw badOption(`Unknown video format "${options.format}"; expected one of ${VIDEO_FORMATS.map((f) => f.format).join(', ')}`);
@@ -88,15 +94,20 @@ async function plan(frames: VideoFrames, options: EncodeVideoOptions): Promise<P
   if (!Number.isFinite(options.frameRate) || options.frameRate <= 0 || options.frameRate > 1000) {
     throw badOption(`frameRate must be a number of frames per second above 0 and at most 1000, got ${options.frameRate}`);
   }
-  const loopCount = options.loopCount ?? 0;
-  checkInteger('loopCount', loopCount, 0, 65535);
+  checkInteger('loopCount', options.loopCount ?? 0, 0, 65535);
   const crf = options.crf ?? (options.format === 'video/webm' ? 20 : 19);
   checkInteger('crf', crf, 0, options.format === 'video/webm' ? 63 : 51);
   checkInteger('quality', options.quality ?? 90, 1, 100);
-  const sequence = toFrameSequence(frames);
   const metadata = metadataEntries(options.metadata);
   if (info.ffmpegEncoder) await requireFfmpeg(options.format, info.ffmpegEncoder, options.ffmpegPath);
-  const repeats = isFfmpegFormat(options.format) ? loopCount : 0;
+  return { crf, metadata };
+}
+
+/** Validates everything that can be validated before any file is touched. */
+async function plan(frames: VideoFrames, options: EncodeVideoOptions): Promise<Plan> {
+  const sequence = toFrameSequence(frames);
+  const { crf, metadata } = await checkEncodeOptions(options);
+  const repeats = isFfmpegFormat(options.format) ? (options.loopCount ?? 0) : 0;
   return { frames: sequence, order: frameOrder(sequence.count, options.pingpong ?? false, repeats), metadata, crf };
 }
 

@@ -3,32 +3,23 @@
  * flat colour with red = 10·i + 5, so every loaded frame tells which source frame it is. Expected frame lists are
  * worked out by hand from VHS's rules.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPiaPack, type PiaPack } from '../../src/pack.js';
 import type { ImageValue } from '../../src/nodes/socket-values.js';
 import type { VideoInfoValue } from '../../src/nodes/vhs/values.js';
 import { FrameSelector, vhsTargetSize } from '../../src/video/load-video.js';
-import { runNode } from './helpers.js';
+import { runNode, writeTestVideo } from './helpers.js';
 
 let root: string;
 let pack: PiaPack;
 const input = () => join(root, 'input');
 
 /** Writes `frames` flat-colour frames (red 10·i + 5) of `width × height` at `fps` as a lossless video. */
-async function writeVideo(name: string, frames: number, width: number, height: number, fps: number): Promise<void> {
-  const dir = join(root, `frames-${name}`);
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < frames; i++) {
-    await sharp({ create: { width, height, channels: 3, background: { r: 10 * i + 5, g: 100, b: 200 - 5 * i } } })
-      .png()
-      .toFile(join(dir, `${String(i).padStart(4, '0')}.png`));
-  }
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-framerate', String(fps), '-i', join(dir, '%04d.png'), '-c:v', 'ffv1', '-pix_fmt', 'bgr0', join(input(), name)]);
+function writeVideo(name: string, frames: number, width: number, height: number, fps: number): Promise<void> {
+  return writeTestVideo(join(input(), name), frames, { width, height, fps }, (i) => ({ r: 10 * i + 5, g: 100, b: 200 - 5 * i }));
 }
 
 beforeAll(async () => {

@@ -82,7 +82,9 @@ function printOutputs(io: CliIo, outputs: Record<string, UiOutput>, roots: Recor
     }
   }
   const total = Object.values(result.timings).reduce((a, b) => a + b, 0);
-  io.stdout.write(`finished ${result.executed.length} node(s) run, ${result.cached.length} cached, ${Math.round(total)} ms of node time\n`);
+  // A meta-batched graph runs once per batch: say so, since its nodes' progress lines repeat that many times.
+  const passes = result.passes ? ` over ${result.passes} passes` : '';
+  io.stdout.write(`finished ${result.executed.length} node(s) run${passes}, ${result.cached.length} cached, ${Math.round(total)} ms of node time\n`);
 }
 
 /** `piagraph run`: returns the exit code (0 success, 1 failed or invalid graph, 2 usage, 130 interrupted). */

@@ -1,6 +1,7 @@
-/** VideoHelperSuite's loaders and batch utilities (`VHS_*`), with VHS's class names, inputs and outputs. */
+/** VideoHelperSuite's loaders, batch utilities and Meta Batch Manager (`VHS_*`), with VHS's class names, inputs and outputs. */
 import type { AnyNodeDefinition } from '@piagraph/graph-core';
 import type { PackContext } from '../pack-context.js';
+import { batchManagerNode } from './batch-manager.js';
 import { duplicateImagesNode, getImageCountNode, mergeImagesNode, selectEveryNthImageNode, selectImagesNode, splitImagesNode } from './batch.js';
 import { loadImagesNode, loadImagesPathNode } from './load-images.js';
 import { loadVideoNode, loadVideoPathNode } from './load-video.js';
@@ -23,5 +24,6 @@ export function vhsNodes(pack: PackContext): AnyNodeDefinition[] {
     getImageCountNode(pack),
     duplicateImagesNode(pack),
     selectImagesNode(pack),
+    batchManagerNode(pack),
   ];
 }

@@ -2,12 +2,12 @@
  * Load Images (`VHS_LoadImages`: a folder in `input/`) and Load Images (Path) (`VHS_LoadImagesPath`): every image of a
  * folder, sorted by name, as one IMAGE batch (after skip_first_images, every select_every_nth-th, up to image_load_cap).
  * Images of another size than the most common one are resized to it (lanczos, centre crop); alpha becomes the MASK
- * (1 − alpha), as VHS gives it.
+ * (1 − alpha), as VHS gives it. With a meta batch, each run of the graph loads the next `frames_per_batch` images.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { extname, join } from 'node:path';
-import { defineNode } from '@piagraph/graph-core';
+import { defineNode, type RunContext } from '@piagraph/graph-core';
 import sharp from 'sharp';
 import { fileStamp, resolveInside } from '../../pipeline/model-folders.js';
 import { PipelineError } from '../../pipeline/errors.js';
@@ -15,6 +15,7 @@ import type { PackContext } from '../pack-context.js';
 import type { ImageValue, MaskValue } from '../socket-values.js';
 import { lanczosFrame, rgbFramesToImage } from './frames.js';
 import { VHS_CATEGORY } from './load-video.js';
+import { metaBatchPasses, type MetaBatch, type OpenSource } from './meta-batch.js';
 import { dataPath } from './paths.js';
 
 /** The extensions ComfyUI's `FolderOfImages` reads. */
@@ -53,23 +54,36 @@ function pickFiles(dir: string, s: Selection, input: string): string[] {
   return s.cap > 0 ? picked.slice(0, s.cap) : picked;
 }
 
-/** Loads the picked images as VHS does. */
-async function loadFolder(dir: string, s: Selection, input: string): Promise<[ImageValue, MaskValue, number]> {
-  const files = pickFiles(dir, s, input);
-  if (files.length === 0) throw new PipelineError('bad-option', `${input}: no images to load in "${dir}"`, {}, input);
+type LoadOutputs = [ImageValue, MaskValue, number];
+
+/** The size every image is loaded at (the most common one) and whether any has alpha (then the MASK is its inverse). */
+interface FolderLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly alpha: boolean;
+}
+
+/** The layout of `files`, from their headers (sizes as displayed, after EXIF rotation). */
+async function folderLayout(files: readonly string[]): Promise<FolderLayout> {
+  const headers = await Promise.all(files.map((file) => sharp(file).metadata()));
+  // The most common size, the first one met on a tie (Python's max over a dict in insertion order).
+  const counts = new Map<string, number>();
+  for (const { autoOrient } of headers) counts.set(`${autoOrient.width}x${autoOrient.height}`, (counts.get(`${autoOrient.width}x${autoOrient.height}`) ?? 0) + 1);
+  let best = '';
+  for (const [size, n] of counts) if (!best || n > counts.get(best)!) best = size;
+  const [width, height] = best.split('x').map(Number) as [number, number];
+  return { width, height, alpha: headers.some((h) => h.hasAlpha) };
+}
+
+/** Loads `files` at the layout's size, as VHS does. */
+async function loadFiles(files: readonly string[], layout: FolderLayout, input: string): Promise<LoadOutputs> {
+  const { width, height, alpha } = layout;
   const decoded = await Promise.all(
     files.map(async (file) => {
       const { data, info } = await sharp(file).rotate().raw().toBuffer({ resolveWithObject: true });
       return { data, width: info.width, height: info.height, channels: info.channels, file };
     }),
   );
-  // The most common size, the first one met on a tie (Python's max over a dict in insertion order).
-  const counts = new Map<string, number>();
-  for (const d of decoded) counts.set(`${d.width}x${d.height}`, (counts.get(`${d.width}x${d.height}`) ?? 0) + 1);
-  let best = '';
-  for (const [size, n] of counts) if (!best || n > counts.get(best)!) best = size;
-  const [width, height] = best.split('x').map(Number) as [number, number];
-  const alpha = decoded.some((d) => d.channels === 4 || d.channels === 2);
   const rgb: Uint8Array[] = [];
   const masks = alpha ? new Float32Array(files.length * width * height) : new Float32Array(files.length * 64 * 64);
   for (const [i, d] of decoded.entries()) {
@@ -90,6 +104,47 @@ async function loadFolder(dir: string, s: Selection, input: string): Promise<[Im
   const image = rgbFramesToImage(rgb, width, height, input);
   const mask: MaskValue = alpha ? { data: masks, dims: [files.length, height, width] } : { data: masks, dims: [files.length, 64, 64] };
   return [image, mask, files.length];
+}
+
+function noImages(dir: string, input: string): PipelineError {
+  return new PipelineError('bad-option', `${input}: no images to load in "${dir}"`, {}, input);
+}
+
+/** Loads the picked images as VHS does: all at once, or the next chunk with a meta batch. */
+async function loadFolder(dir: string, s: Selection, input: string, metaBatch: MetaBatch | undefined, ctx: RunContext): Promise<LoadOutputs> {
+  if (metaBatch) return loadFolderChunk(dir, s, input, metaBatch, ctx);
+  const files = pickFiles(dir, s, input);
+  if (files.length === 0) throw noImages(dir, input);
+  return loadFiles(files, await folderLayout(files), input);
+}
+
+/** A loader's place in its folder, kept in its meta batch between passes. */
+interface FolderChunkSource extends OpenSource {
+  readonly files: readonly string[];
+  readonly layout: FolderLayout;
+  next: number;
+}
+
+/**
+ * The next `frames_per_batch` images for this pass of a meta batch. The file list and the size (which needs every
+ * image's header) are worked out in the first pass; each pass decodes only its own chunk. Asks for another pass while
+ * images remain.
+ */
+async function loadFolderChunk(dir: string, s: Selection, input: string, batch: MetaBatch, ctx: RunContext): Promise<LoadOutputs> {
+  const passes = metaBatchPasses(ctx);
+  const source = await batch.source<FolderChunkSource>(passes.index, ctx.nodeId, async () => {
+    const files = pickFiles(dir, s, input);
+    if (files.length === 0) throw noImages(dir, input);
+    return { files, layout: await folderLayout(files), next: 0, close: async () => undefined };
+  });
+  const chunk = source.files.slice(source.next, source.next + batch.framesPerBatch);
+  const outputs = await loadFiles(chunk, source.layout, input);
+  source.next += chunk.length;
+  const more = source.next < source.files.length;
+  batch.report(passes.index, ctx.nodeId, chunk.length, more);
+  if (more) passes.again();
+  ctx.progress(source.next, source.files.length);
+  return outputs;
 }
 
 function grayToRgb(a: Uint8Array): Uint8Array {
@@ -115,10 +170,6 @@ const selectionOf = (inputs: { image_load_cap?: number | undefined; skip_first_i
   nth: inputs.select_every_nth ?? 1,
 });
 
-function refuseMetaBatch(metaBatch: unknown): void {
-  if (metaBatch !== undefined) throw new PipelineError('unsupported', 'meta_batch (VHS_BatchManager) is not supported', {}, 'meta_batch');
-}
-
 /** Folders directly in `input/` (ComfyUI's `clipspace` left out). */
 function inputFolders(inputDir: string): string[] {
   try {
@@ -143,10 +194,9 @@ export function loadImagesNode(pack: PackContext) {
     },
     outputs: OUTPUTS,
     fingerprint: (literals) => folderStamp(join(pack.settings.inputDir, String(literals['directory'])), selectionOf(literals as Record<string, number>)),
-    async run(inputs) {
-      refuseMetaBatch(inputs.meta_batch);
+    async run(inputs, ctx) {
       const dir = resolveInside(pack.settings.inputDir, inputs.directory, 'directory');
-      const outputs = await loadFolder(dir, selectionOf(inputs), 'directory');
+      const outputs = await loadFolder(dir, selectionOf(inputs), 'directory', inputs.meta_batch, ctx);
       return { outputs, sizeBytes: outputs[0].data.byteLength };
     },
   });
@@ -171,9 +221,8 @@ export function loadImagesPathNode(pack: PackContext) {
         return 'invalid';
       }
     },
-    async run(inputs) {
-      refuseMetaBatch(inputs.meta_batch);
-      const outputs = await loadFolder(dataPath(pack, inputs.directory, 'directory'), selectionOf(inputs), 'directory');
+    async run(inputs, ctx) {
+      const outputs = await loadFolder(dataPath(pack, inputs.directory, 'directory'), selectionOf(inputs), 'directory', inputs.meta_batch, ctx);
       return { outputs, sizeBytes: outputs[0].data.byteLength };
     },
   });

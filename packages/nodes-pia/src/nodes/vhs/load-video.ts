@@ -2,18 +2,20 @@
  * Load Video (`VHS_LoadVideo`, a file in `input/`) and Load Video (Path) (`VHS_LoadVideoPath`): frames decoded with
  * ffmpeg and chosen by VHS's rules (force_rate, skip_first_frames, select_every_nth, frame_load_cap), resized to the
  * custom size or the format's size multiple (lanczos, centre crop), plus the frame count, the audio's place and the
- * video info.
+ * video info. With a meta batch (`VHS_BatchManager`), each run of the graph loads the next `frames_per_batch` frames.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { defineNode } from '@piagraph/graph-core';
+import { defineNode, type RunContext } from '@piagraph/graph-core';
 import { fileStamp, resolveInside } from '../../pipeline/model-folders.js';
 import { PipelineError } from '../../pipeline/errors.js';
-import { decodeVideo, probeVideo, VHS_LOAD_FORMATS, vhsTargetSize, type VhsLoadFormat } from '../../video/load-video.js';
+import { decodeVideo, VideoFrameReader } from '../../video/frame-reader.js';
+import { probeVideo, VHS_LOAD_FORMATS, vhsTargetSize, type FrameSelection, type VhsLoadFormat, type VideoProbe } from '../../video/load-video.js';
 import type { PackContext } from '../pack-context.js';
 import type { ImageValue, VaeValue } from '../socket-values.js';
 import { lanczosFrame, rgbFramesToImage } from './frames.js';
 import { dataPath } from './paths.js';
+import { metaBatchPasses, type MetaBatch, type OpenSource } from './meta-batch.js';
 import type { AudioFileValue, VideoInfoValue } from './values.js';
 
 /** VHS's video extensions. */
@@ -66,30 +68,49 @@ interface LoadRequest {
   readonly selectEveryNth: number;
   readonly format: VhsLoadFormat;
   readonly vae?: VaeValue;
-  readonly metaBatch?: unknown;
+  readonly metaBatch?: MetaBatch;
 }
 
-/** Loads `file` as VHS does; `input` names the video widget in errors. */
-async function loadVideo(file: string, request: LoadRequest, input: string, signal: AbortSignal): Promise<[ImageValue, number, AudioFileValue, VideoInfoValue]> {
-  if (request.vae) throw new PipelineError('unsupported', 'loading straight to latents (vae) is not supported; connect a VAE Encode after the frames', {}, 'vae');
-  if (request.metaBatch !== undefined) throw new PipelineError('unsupported', 'meta_batch (VHS_BatchManager) is not supported', {}, 'meta_batch');
+type LoadOutputs = [ImageValue, number, AudioFileValue, VideoInfoValue];
+
+/** What loading a video needs besides the frames: its facts, the loaded size and the format's frame rule. */
+interface VideoLayout {
+  readonly file: string;
+  readonly probe: VideoProbe;
+  readonly size: { width: number; height: number };
+  readonly frameRule: readonly [number, number] | undefined;
+}
+
+async function videoLayout(file: string, request: LoadRequest, input: string): Promise<VideoLayout> {
   const probe = await probeVideo(file, input);
   const format: { multiple?: number; frames?: readonly [number, number] } = VHS_LOAD_FORMATS[request.format] ?? {};
   const size = vhsTargetSize(probe.width, probe.height, request.customWidth, request.customHeight, format.multiple ?? 1);
-  const raw: Uint8Array[] = [];
-  const selection = { forceRate: request.forceRate, skipFirstFrames: request.skipFirstFrames, selectEveryNth: request.selectEveryNth, frameLoadCap: request.frameLoadCap };
-  await decodeVideo(file, probe, selection, (rgb) => raw.push(rgb), input, signal);
-  if (raw.length === 0) throw new PipelineError('bad-option', `no frames were loaded from "${file}" (skip_first_frames, select_every_nth or force_rate left none)`, {}, input);
+  return { file, probe, size, frameRule: format.frames };
+}
+
+const selectionOf = (request: LoadRequest): FrameSelection => ({
+  forceRate: request.forceRate,
+  skipFirstFrames: request.skipFirstFrames,
+  selectEveryNth: request.selectEveryNth,
+  frameLoadCap: request.frameLoadCap,
+});
+
+/**
+ * Decoded frames resized to the layout's size, and cut to the format's frame rule (count ≡ mod (mod div)) as VHS
+ * cuts them, with the other outputs: the count, the audio's place and the video info.
+ */
+async function loadOutputs(raw: readonly Uint8Array[], layout: VideoLayout, request: LoadRequest, input: string): Promise<LoadOutputs> {
+  const { probe, size, frameRule } = layout;
   let frames = await Promise.all(raw.map((rgb) => lanczosFrame(rgb, probe.width, probe.height, size.width, size.height)));
-  if (format.frames && frames.length % format.frames[0] !== format.frames[1]) {
-    const [div, mod] = format.frames;
+  if (frameRule && frames.length % frameRule[0] !== frameRule[1]) {
+    const [div, mod] = frameRule;
     frames = frames.slice(0, Math.floor((frames.length - mod) / div) * div + mod);
   }
   const image = rgbFramesToImage(frames, size.width, size.height, input);
   const targetFrameTime = request.forceRate === 0 ? 1 / probe.fps : 1 / request.forceRate;
   const loadedFrameTime = targetFrameTime * request.selectEveryNth;
   const count = frames.length;
-  const audio: AudioFileValue = { kind: 'audio-file', path: file, start: request.skipFirstFrames * targetFrameTime, duration: request.frameLoadCap * loadedFrameTime };
+  const audio: AudioFileValue = { kind: 'audio-file', path: layout.file, start: request.skipFirstFrames * targetFrameTime, duration: request.frameLoadCap * loadedFrameTime };
   const info: VideoInfoValue = {
     source_fps: probe.fps,
     source_frame_count: probe.frameCount,
@@ -105,6 +126,76 @@ async function loadVideo(file: string, request: LoadRequest, input: string, sign
   return [image, count, audio, info];
 }
 
+function noFrames(file: string, input: string): PipelineError {
+  return new PipelineError('bad-option', `no frames were loaded from "${file}" (skip_first_frames, select_every_nth or force_rate left none)`, {}, input);
+}
+
+/** Loads `file` as VHS does, all selected frames at once, or the next chunk with a meta batch; `input` names the video widget in errors. */
+async function loadVideo(file: string, request: LoadRequest, input: string, ctx: RunContext): Promise<LoadOutputs> {
+  if (request.vae) throw new PipelineError('unsupported', 'loading straight to latents (vae) is not supported; connect a VAE Encode after the frames', {}, 'vae');
+  if (request.metaBatch) return loadVideoChunk(file, request, request.metaBatch, input, ctx);
+  const layout = await videoLayout(file, request, input);
+  const raw: Uint8Array[] = [];
+  await decodeVideo(file, layout.probe, selectionOf(request), (rgb) => raw.push(rgb), input, ctx.signal);
+  if (raw.length === 0) throw noFrames(file, input);
+  return loadOutputs(raw, layout, request, input);
+}
+
+/** A loader's decoder kept open in its meta batch between passes. */
+interface VideoChunkSource extends OpenSource {
+  readonly layout: VideoLayout;
+  readonly reader: VideoFrameReader;
+  /** Frames handed out so far. */
+  delivered: number;
+  /** How many frames the selection should give in all (from the container's count: an estimate, for progress). */
+  readonly expected: number;
+}
+
+/** VHS's rule: with a frame-count format, every chunk but the last must already have a suitable length. */
+function checkChunkLength(perBatch: number, request: LoadRequest, rule: readonly [number, number] | undefined): void {
+  if (!rule || perBatch % rule[0] === rule[1]) return;
+  const [div, mod] = rule;
+  const below = perBatch - ((((perBatch - mod) % div) + div) % div);
+  const suggestion = below >= 1 && perBatch - below <= div / 2 ? below : below + div;
+  throw new PipelineError(
+    'bad-option',
+    `meta_batch: frames_per_batch ${perBatch} does not suit format ${request.format}, whose frame counts are ${div}·n + ${mod}; try ${suggestion}`,
+    {},
+    'meta_batch',
+  );
+}
+
+/** How many frames `selection` should give from `probe` (the container's frame count can be an estimate). */
+function expectedFrames(probe: VideoProbe, request: LoadRequest): number {
+  const rated = request.forceRate === 0 ? probe.frameCount : Math.floor((probe.frameCount / probe.fps) * request.forceRate);
+  const picked = Math.ceil(Math.max(0, rated - request.skipFirstFrames) / request.selectEveryNth);
+  return request.frameLoadCap > 0 ? Math.min(picked, request.frameLoadCap) : picked;
+}
+
+/**
+ * The next `frames_per_batch` frames of `file` for this pass of a meta batch: the decoder opens in the first pass
+ * and stays open in the batch, so memory holds one chunk however long the video. Asks for another pass while frames
+ * remain.
+ */
+async function loadVideoChunk(file: string, request: LoadRequest, batch: MetaBatch, input: string, ctx: RunContext): Promise<LoadOutputs> {
+  const passes = metaBatchPasses(ctx);
+  const source = await batch.source<VideoChunkSource>(passes.index, ctx.nodeId, async () => {
+    const layout = await videoLayout(file, request, input);
+    checkChunkLength(batch.framesPerBatch, request, layout.frameRule);
+    const reader = new VideoFrameReader(file, layout.probe, selectionOf(request), input);
+    return { layout, reader, delivered: 0, expected: expectedFrames(layout.probe, request), close: () => reader.close() };
+  });
+  const { frames: raw, more } = await source.reader.take(batch.framesPerBatch, ctx.signal);
+  if (raw.length === 0) throw noFrames(file, input);
+  const outputs = await loadOutputs(raw, source.layout, request, input);
+  batch.report(passes.index, ctx.nodeId, outputs[1], more);
+  if (more) passes.again();
+  source.delivered += outputs[1];
+  ctx.progress(source.delivered, Math.max(source.expected, source.delivered + (more ? 1 : 0)));
+  ctx.text(`batch ${passes.index + 1}: frames ${source.delivered - outputs[1] + 1}–${source.delivered}${more ? '' : ' (last)'}`);
+  return outputs;
+}
+
 function requestOf(inputs: {
   force_rate: number;
   custom_width: number;
@@ -114,7 +205,7 @@ function requestOf(inputs: {
   select_every_nth: number;
   format?: VhsLoadFormat | undefined;
   vae?: VaeValue | undefined;
-  meta_batch?: unknown;
+  meta_batch?: MetaBatch | undefined;
 }): LoadRequest {
   return {
     forceRate: inputs.force_rate,
@@ -126,7 +217,7 @@ function requestOf(inputs: {
     // Older workflows without the format widget load at the video's own size, as VHS does.
     format: inputs.format ?? 'None',
     ...(inputs.vae ? { vae: inputs.vae } : {}),
-    ...(inputs.meta_batch !== undefined ? { metaBatch: inputs.meta_batch } : {}),
+    ...(inputs.meta_batch ? { metaBatch: inputs.meta_batch } : {}),
   };
 }
 
@@ -149,7 +240,7 @@ export function loadVideoNode(pack: PackContext) {
     async run(inputs, ctx) {
       const file = resolveInside(pack.settings.inputDir, inputs.video, 'video');
       if (fileStamp(file) === 'missing') throw new PipelineError('model-not-found', `video "${inputs.video}" is not in ${pack.settings.inputDir}`, {}, 'video');
-      const outputs = await loadVideo(file, requestOf(inputs), 'video', ctx.signal);
+      const outputs = await loadVideo(file, requestOf(inputs), 'video', ctx);
       return { outputs, sizeBytes: outputs[0].data.byteLength };
     },
   });
@@ -180,7 +271,7 @@ export function loadVideoPathNode(pack: PackContext) {
     async run(inputs, ctx) {
       const file = dataPath(pack, inputs.video, 'video');
       if (fileStamp(file) === 'missing') throw new PipelineError('model-not-found', `video: "${file}" does not exist`, {}, 'video');
-      const outputs = await loadVideo(file, requestOf(inputs), 'video', ctx.signal);
+      const outputs = await loadVideo(file, requestOf(inputs), 'video', ctx);
       return { outputs, sizeBytes: outputs[0].data.byteLength };
     },
   });

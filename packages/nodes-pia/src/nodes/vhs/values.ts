@@ -1,4 +1,5 @@
 /** The values VideoHelperSuite's nodes exchange besides IMAGE and MASK. */
+import type { MetaBatch } from './meta-batch.js';
 
 /** VHS_VIDEOINFO: the source video's facts and those of the frames loaded from it. */
 export interface VideoInfoValue {
@@ -23,10 +24,8 @@ export interface AudioFileValue {
   readonly duration: number;
 }
 
-/** VHS_BatchManager: meta-batching, which piagraph does not implement; declared so workflows import. */
-export interface BatchManagerValue {
-  readonly kind: 'unsupported';
-}
+/** VHS_BatchManager: the meta batch of a run, shared by its loaders and Video Combine (see `meta-batch.ts`). */
+export type BatchManagerValue = MetaBatch;
 
 declare module '@piagraph/graph-core' {
   interface SocketValueMap {
