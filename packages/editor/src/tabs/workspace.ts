@@ -137,6 +137,8 @@ export class Workspace {
     const runState: RunState = { ...initialRunState, queueRemaining: this.app.runs.state.queueRemaining };
     const tab: Tab = { id: newTabId(), session, runState, selection: [] };
     this.tabs.set(tab.id, tab);
+    // Stored at once: a tab left as it opened still comes back after a reload.
+    if (this.persisting) this.autosave.save(tab.id, session.doc, session.dirty);
     await this.show(tab, { type: 'open', id: tab.id, ...(library ? { library } : {}) });
     return tab;
   }
