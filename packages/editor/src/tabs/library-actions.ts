@@ -31,7 +31,10 @@ export class LibraryActions {
     if (!outcome.ok && outcome.message) this.app.notify(outcome.message, 'error');
   }
 
-  /** Saves the shown tab under `name`: a new library graph, or, after asking, a new revision of an existing one. */
+  /**
+   * Saves the shown tab under `name`: a new library graph, or, after asking, a new revision of an existing one.
+   * A refusal comes back as a sentence for the dialog.
+   */
   async saveAs(name: string): Promise<LibraryOutcome> {
     const trimmed = name.trim();
     if (!trimmed) return { ok: false, message: 'Give the graph a name to save it under.' };
@@ -39,11 +42,10 @@ export class LibraryActions {
     const link = this.app.tabs.libraryOf(tab);
     // Under the name the tab is tied to, "save as" is a save based on the tab's revision.
     const base = link?.name === trimmed ? link.revision : undefined;
-    const outcome = await this.saveTab(tab, trimmed, base, (current) =>
+    // A refusal is shown by the dialog that asked for the name.
+    return this.saveTab(tab, trimmed, base, (current) =>
       `A graph named "${trimmed}" is already in the library (revision ${current}). Replace it with this graph? Its earlier revisions stay in its history.`,
     );
-    if (!outcome.ok && outcome.message) this.app.notify(outcome.message, 'error');
-    return outcome;
   }
 
   /**
@@ -82,7 +84,8 @@ export class LibraryActions {
 
   /**
    * Opens a library graph in a tab: its current revision, or `revision` (an older one, opened to look at or to
-   * restore: saving it makes it the newest revision). A tab already showing that revision is shown instead.
+   * restore: saving it makes it the newest revision). A tab already showing that revision is shown instead. A
+   * failure comes back as a sentence for the dialog.
    */
   async open(name: string, revision?: number): Promise<LibraryOutcome> {
     const app = this.app;
@@ -103,9 +106,8 @@ export class LibraryActions {
       });
       return { ok: true };
     } catch (e) {
-      const message = `Cannot open ${what}: ${(e as Error).message}`;
-      app.notify(message, 'error');
-      return { ok: false, message };
+      // Shown by the library dialog the graph was picked in.
+      return { ok: false, message: `Cannot open ${what}: ${(e as Error).message}` };
     }
   }
 }
