@@ -41,7 +41,7 @@ async function classesTaking(type: string): Promise<string[]> {
     .sort();
 }
 
-const results = () => page.locator('[data-testid="node-search-result"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-class-type')));
+const results = () => page.locator('[data-testid="node-search-result"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-class-type') ?? ''));
 
 describe('node search', () => {
   it('finds nodes through a typo, ranks the named node first, and says when nothing matches', async () => {
