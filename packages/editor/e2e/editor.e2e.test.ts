@@ -220,7 +220,7 @@ describe('editor in Chromium against the real server with the PIA nodes', () => 
     expect(withoutView(saved)).toEqual(withoutView(example));
 
     // Autosave writes shortly after the last change; the reload must find it.
-    await page.waitForFunction(() => localStorage.getItem('piagraph.autosave.v1') !== null);
+    await page.waitForFunction(() => localStorage.getItem(`piagraph.tab.v1.${window.__piagraph!.app.tabs.list.active}`) !== null);
     await page.reload();
     await page.waitForFunction(() => window.__piagraph?.app.ui.state.ready === true);
     expect(withoutView(await readDocument(page))).toEqual(withoutView(example));

@@ -179,11 +179,17 @@ describe('work is never lost or crossed', () => {
     await page.locator('[data-testid="confirm-ok"]').click();
     await waitForNodeCount(page, 0);
     // Autosave has written the empty graph by now; undo still brings the edited one back, and autosave follows it.
-    await page.waitForFunction(() => JSON.parse(localStorage.getItem('piagraph.autosave.v1') ?? '{}').nodes && Object.keys(JSON.parse(localStorage.getItem('piagraph.autosave.v1')!).nodes).length === 0);
+    // The shown tab's autosaved graph: how many nodes it has (-1 before the first write).
+    const autosavedNodes = () =>
+      page.evaluate(() => {
+        const text = localStorage.getItem(`piagraph.tab.v1.${window.__piagraph!.app.tabs.list.active}`);
+        return text ? Object.keys((JSON.parse(text) as GraphDocument).nodes).length : -1;
+      });
+    await expect.poll(autosavedNodes).toBe(0);
     await page.keyboard.press('Control+z');
     await waitForNodeCount(page, Object.keys(example.nodes).length);
     await expect(readDocument(page).then((d) => d.nodes[SAMPLER]!.values.steps)).resolves.toBe(12);
-    await page.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem('piagraph.autosave.v1')!).nodes).length > 0);
+    await expect.poll(autosavedNodes).toBe(Object.keys(example.nodes).length);
   });
 
   it('4. replacing the link on an occupied input, or moving a link to another input, is one undo step', async () => {

@@ -112,3 +112,54 @@ describe('DocumentStore', () => {
     expect(store.dirty).toBe(false);
   });
 });
+
+describe('DocumentStore sessions (tabs)', () => {
+  it('keeps each session its own document, undo history and unsaved mark across swaps', async () => {
+    const { DocumentSession } = await import('../src/document/store.js');
+    const store = new DocumentStore(samplerDocument());
+    const a = store.active;
+    store.commit('steps', (d) => setValue(d, '3', 'steps', 40));
+    const b = new DocumentSession(emptyDocument());
+    const causes: string[] = [];
+    store.subscribe((_doc, cause) => causes.push(cause));
+    const generation = store.generation;
+
+    expect(store.swap(b)).toBe(a);
+    expect(causes).toEqual(['switch']);
+    expect(store.generation).toBe(generation + 1);
+    expect(Object.keys(store.doc.nodes)).toEqual([]);
+    expect(store.canUndo).toBe(false);
+    expect(store.dirty).toBe(false);
+
+    // A background session still takes edits, with their own undo step.
+    expect(a.commit('seed', (d) => setValue(d, '3', 'seed', 7))).toBe(true);
+    store.swap(a);
+    expect(store.doc.nodes['3']!.values).toMatchObject({ steps: 40, seed: 7 });
+    expect(store.dirty).toBe(true);
+    expect(store.undo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.seed).not.toBe(7);
+    expect(store.undo()).toBe(true);
+    expect(store.doc.nodes['3']!.values.steps).toBe(25);
+    expect(store.dirty).toBe(false);
+  });
+
+  it('closes a gesture group of the session it leaves, as one undo step of that session', async () => {
+    const { DocumentSession } = await import('../src/document/store.js');
+    const store = new DocumentStore(samplerDocument());
+    const a = store.active;
+    store.beginGroup('drag');
+    store.commit('a', (d) => setValue(d, '3', 'steps', 1));
+    store.commit('b', (d) => setValue(d, '3', 'steps', 2));
+    store.swap(new DocumentSession());
+    expect(a.canUndo).toBe(true);
+    expect(a.undo()).toBe(true);
+    expect(a.doc.nodes['3']!.values.steps).toBe(25);
+    expect(a.canUndo).toBe(false);
+  });
+
+  it('starts a restored session as unsaved when it was stored so', async () => {
+    const { DocumentSession } = await import('../src/document/store.js');
+    expect(new DocumentSession(samplerDocument(), 200, true).dirty).toBe(true);
+    expect(new DocumentSession(samplerDocument()).dirty).toBe(false);
+  });
+});

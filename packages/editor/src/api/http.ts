@@ -37,6 +37,47 @@ export interface JobDetail {
   extraData: Record<string, unknown>;
 }
 
+/** A graph of the server's library (`GET /api/graphs`). */
+export interface LibraryGraph {
+  name: string;
+  /** The current revision (1 for a graph saved once). */
+  revision: number;
+  title: string | null;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One saved revision of a library graph. */
+export interface LibraryRevision {
+  revision: number;
+  savedAt: number;
+}
+
+function toLibraryGraph(raw: Record<string, unknown>): LibraryGraph {
+  return {
+    name: String(raw['name']),
+    revision: Number(raw['revision'] ?? 0),
+    title: typeof raw['title'] === 'string' ? raw['title'] : null,
+    createdAt: Number(raw['created_at'] ?? 0),
+    updatedAt: Number(raw['updated_at'] ?? 0),
+  };
+}
+
+/**
+ * The library's current revision named in a refused save (409 stale revision, 428 revision required): the
+ * revision a save must be based on to replace it; 0 when the graph no longer exists. Undefined for other errors.
+ */
+export function conflictRevision(error: unknown): number | undefined {
+  if (!(error instanceof HttpError) || (error.status !== 409 && error.status !== 428)) return undefined;
+  try {
+    const current = (JSON.parse(error.body) as { error?: { extra_info?: { current_revision?: unknown } } }).error?.extra_info?.current_revision;
+    return typeof current === 'number' && Number.isInteger(current) && current >= 0 ? current : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function toJobSummary(raw: Record<string, unknown>): JobSummary {
   const err = raw['execution_error'] as Record<string, unknown> | null;
   const preview = raw['preview_output'] as FileRef | null;
@@ -200,6 +241,39 @@ export class ApiClient {
 
   async setPaused(paused: boolean): Promise<void> {
     await json(await post(`${this.base}/api/queue/${paused ? 'pause' : 'resume'}`, {}));
+  }
+
+  /** The library's graphs, by name. */
+  async libraryGraphs(): Promise<LibraryGraph[]> {
+    const body = await json<{ graphs?: Record<string, unknown>[] }>(await fetch(`${this.base}/api/graphs`));
+    return (body.graphs ?? []).map(toLibraryGraph);
+  }
+
+  /** A library graph's document: the current revision, or `revision`. */
+  async libraryGraph(name: string, revision?: number): Promise<LibraryGraph & { document: unknown }> {
+    const query = revision === undefined ? '' : `?revision=${revision}`;
+    const raw = await json<Record<string, unknown>>(await fetch(`${this.base}/api/graphs/${encodeURIComponent(name)}${query}`));
+    return { ...toLibraryGraph(raw), document: raw['document'] };
+  }
+
+  /** The revisions saved of a library graph, oldest first. */
+  async libraryRevisions(name: string): Promise<LibraryRevision[]> {
+    const body = await json<{ revisions?: { revision: number; saved_at: number }[] }>(await fetch(`${this.base}/api/graphs/${encodeURIComponent(name)}/revisions`));
+    return (body.revisions ?? []).map((r) => ({ revision: Number(r.revision), savedAt: Number(r.saved_at) }));
+  }
+
+  /**
+   * Saves a document as the next revision of a library graph. `baseRevision` is the revision the document was
+   * based on (undefined for a name believed new): the server refuses a save over a newer revision (409) or over an
+   * existing graph without a base (428); `conflictRevision` reads the current revision from either refusal.
+   */
+  async saveLibraryGraph(name: string, document: GraphDocument, baseRevision?: number): Promise<LibraryGraph> {
+    const res = await fetch(`${this.base}/api/graphs/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...(baseRevision === undefined ? {} : { 'if-match': `"${baseRevision}"` }) },
+      body: JSON.stringify(document),
+    });
+    return toLibraryGraph(await json<Record<string, unknown>>(res));
   }
 
   /** Uploads an image into `input/`; returns the name the server stored it under. */

@@ -20,7 +20,9 @@ import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
 import { documentFromJson, UnsupportedGraphError } from '../document/import.js';
 import { documentFromFile, downloadDocument, downloadJson } from './files.js';
-import { autosaveIsDirty, autosaver, readAutosave } from './persistence.js';
+import { LibraryActions } from '../tabs/library-actions.js';
+import type { LibraryLink } from '../tabs/tab-list.js';
+import { Workspace, type Tab } from '../tabs/workspace.js';
 import { SettingsStore } from './settings.js';
 import { validationNotice } from './error-text.js';
 import { UiStore, type WireEnd } from './ui-store.js';
@@ -54,6 +56,9 @@ export class EditorApp {
   readonly ui = new UiStore();
   readonly api = new ApiClient();
   readonly settings = new SettingsStore();
+  /** The open tabs (each with its own graph, history, camera, selection and run results). */
+  readonly tabs: Workspace;
+  readonly library = new LibraryActions(this);
   schemas = new Map<string, NodeSchema>();
   registry: NodeRegistry = registryFromSchemas([]);
   readonly canvas: CanvasController;
@@ -72,12 +77,12 @@ export class EditorApp {
     this.services = this.nodeServices();
     this.socket = new ServerSocket(sessionStorage.getItem('piagraph.clientId') ?? randomClientId(), {
       message: (msg) => {
-        this.runs.dispatch(msg);
+        this.tabs.broadcast(msg);
         if (msg.type === 'status' || msg.type === 'execution_start' || msg.type === 'prompt_done') void this.refreshQueue();
       },
       binary: (msg) => {
-        if (msg.kind === 'text') this.runs.dispatch({ type: 'text', nodeId: msg.nodeId, text: msg.text });
-        else this.runs.dispatch({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), ...(msg.promptId ? { promptId: msg.promptId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
+        if (msg.kind === 'text') this.tabs.broadcast({ type: 'text', nodeId: msg.nodeId, text: msg.text });
+        else this.tabs.broadcast({ type: 'preview', ...(msg.nodeId ? { nodeId: msg.nodeId } : {}), ...(msg.promptId ? { promptId: msg.promptId } : {}), url: URL.createObjectURL(new Blob([msg.bytes as Uint8Array<ArrayBuffer>], { type: msg.mime })) });
       },
       connection: (open) => this.ui.update({ connected: open }),
     });
@@ -89,6 +94,7 @@ export class EditorApp {
     };
     applySettings();
     this.settings.subscribe(applySettings);
+    this.tabs = new Workspace(this);
   }
 
   private nodeServices(): NodeServices {
@@ -137,7 +143,7 @@ export class EditorApp {
     this.removeGestures = installGestures(this.canvas, canvasActions(this), () => this.settings.state.zoomSpeed);
   }
 
-  /** Loads node definitions, restores the last graph and connects the socket. */
+  /** Loads node definitions, restores the last session's tabs (or opens the example) and connects the socket. */
   async start(): Promise<void> {
     this.started = true;
     try {
@@ -147,11 +153,7 @@ export class EditorApp {
       this.ui.update({ failure: `Cannot load node definitions from the server: ${(e as Error).message}` });
       return;
     }
-    const save = autosaver();
-    this.docs.subscribe((doc) => save(doc, this.docs.dirty));
-    const restored = readAutosave();
-    const initial = restored ?? (await loadFirstStartExample());
-    if (initial) await this.loadDocument(initial, true, restored !== undefined && autosaveIsDirty());
+    await this.tabs.restore(loadFirstStartExample);
     this.ui.update({ ready: true });
     this.socket.open();
     void this.refreshQueue();
@@ -173,6 +175,18 @@ export class EditorApp {
   private blurCanvasWidget(): void {
     const active = document.activeElement;
     if (active instanceof HTMLElement && active.closest('[data-testid="canvas"]')) active.blur();
+  }
+
+  /**
+   * Lets go of everything tied to the graph shown now before another tab takes its place: a widget being edited
+   * commits into its own graph, a title being renamed and an open search or menu close.
+   */
+  leaveView(): void {
+    this.blurCanvasWidget();
+    this.docs.endGroup();
+    this.canvas.setRenaming(undefined);
+    this.canvas.setRenamingGroup(undefined);
+    if (this.ui.state.search || this.ui.state.menu) this.ui.update({ search: undefined, menu: undefined });
   }
 
   /** Commits an edit; graph-core's refusals (a cycle, an unknown node) become a notice instead of an exception. */
@@ -321,14 +335,17 @@ export class EditorApp {
   }
 
   async uploadImage(id: string, input: string, file: File): Promise<void> {
-    const generation = this.docs.generation;
+    const tab = this.tabs.active;
+    const loads = tab.session.loadCount;
     try {
       const stored = await this.api.uploadImage(file, file.name);
       // An upload may keep the name the widget already shows (an overwrite): the thumbnail must reload anyway.
-      this.runs.dispatch({ type: 'inputs_changed' });
-      // The upload finished after another graph was opened: it belongs to the graph that is gone.
-      if (generation !== this.docs.generation) return;
-      this.setValue(id, input, stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name);
+      this.tabs.broadcast({ type: 'inputs_changed' });
+      // The upload finished after another graph was opened in its tab: it belongs to the graph that is gone. In a
+      // tab now in the background, it still lands in its own graph.
+      if (!this.tabs.holds(tab, loads)) return;
+      const value = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
+      this.tabs.commitIn(tab, `Set ${input}`, (d) => core.setValue(d, id, input, value));
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');
     }
@@ -368,13 +385,14 @@ export class EditorApp {
     const schema = [...this.schemas.values()].find((s) => s.inputs.some((i) => (i.spec as { image_upload?: boolean }).image_upload));
     if (!schema) return this.notify('No node here loads images', 'error');
     const input = schema.inputs.find((i) => (i.spec as { image_upload?: boolean }).image_upload)!.name;
-    const generation = this.docs.generation;
+    const tab = this.tabs.active;
+    const loads = tab.session.loadCount;
     try {
       const stored = await this.api.uploadImage(file, file.name || 'pasted.png');
-      this.runs.dispatch({ type: 'inputs_changed' });
-      if (generation !== this.docs.generation) return;
+      this.tabs.broadcast({ type: 'inputs_changed' });
+      if (!this.tabs.holds(tab, loads)) return;
       const value = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
-      this.edit(`Add ${schema.displayName}`, (d) => core.addNode(d, { classType: schema.classType, position: { x: Math.round(at.x), y: Math.round(at.y) }, values: { [input]: value } }, this.registry));
+      this.tabs.commitIn(tab, `Add ${schema.displayName}`, (d) => core.addNode(d, { classType: schema.classType, position: { x: Math.round(at.x), y: Math.round(at.y) }, values: { [input]: value } }, this.registry));
     } catch (e) {
       this.notify(`Upload failed: ${(e as Error).message}`, 'error');
     }
@@ -433,30 +451,35 @@ export class EditorApp {
    */
   async queue(options: { front?: boolean; count?: number } = {}): Promise<void> {
     const count = Math.max(1, Math.min(100, Math.round(options.count ?? this.ui.state.batchCount)));
+    // The prompts belong to the tab they were queued from, even when another tab is shown before they are queued.
+    const tab = this.tabs.active;
+    const loads = tab.session.loadCount;
     this.runs.dispatch({ type: 'clear_errors' });
     for (let i = 0; i < count; i++) {
-      if (!(await this.queueOnce(options.front ?? false))) break;
+      if (!this.tabs.holds(tab, loads) || !(await this.queueOnce(tab, options.front ?? false))) break;
     }
     void this.refreshQueue();
   }
 
-  private async queueOnce(front: boolean): Promise<boolean> {
-    const advances = seedAdvances(this.docs.doc, this.schemas);
-    const graph = applySeedAdvances(this.docs.doc, advances).doc;
+  private async queueOnce(tab: Tab, front: boolean): Promise<boolean> {
+    const doc = tab.session.doc;
+    const loads = tab.session.loadCount;
+    const advances = seedAdvances(doc, this.schemas);
+    const graph = applySeedAdvances(doc, advances).doc;
     // The id is chosen here so the run's first events, which may beat the HTTP answer, are known to be this graph's.
     const promptId = randomClientId();
-    this.runs.dispatch({ type: 'submitted', promptId });
+    this.tabs.dispatchIn(tab, { type: 'submitted', promptId });
     try {
       const result = await this.api.queue({ graph }, this.socket.clientId, { promptId, front });
       if (result.ok) {
-        this.runs.dispatch({ type: 'queued', promptId: result.promptId });
-        this.docs.commit('Queue: advance seeds', (d) => applySeedAdvances(d, advances));
+        this.tabs.dispatchIn(tab, { type: 'queued', promptId: result.promptId });
+        if (this.tabs.holds(tab, loads)) this.tabs.commitIn(tab, 'Queue: advance seeds', (d) => applySeedAdvances(d, advances));
         return true;
       }
-      this.runs.dispatch({ type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
-      this.notify(validationNotice(result.error, result.nodeErrors, this.docs.doc, (c) => this.schemas.get(c)?.displayName ?? c), 'error');
+      this.tabs.dispatchIn(tab, { type: 'rejected', promptId, error: result.error, nodeErrors: result.nodeErrors });
+      this.notify(validationNotice(result.error, result.nodeErrors, doc, (c) => this.schemas.get(c)?.displayName ?? c), 'error');
     } catch (e) {
-      this.runs.dispatch({ type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
+      this.tabs.dispatchIn(tab, { type: 'rejected', promptId, error: { type: 'invalid_prompt', message: 'Queue failed', details: '', extra_info: {} }, nodeErrors: {} });
       this.notify(`Queue failed: ${(e as Error).message}`, 'error');
     }
     return false;
@@ -530,9 +553,14 @@ export class EditorApp {
     }
   }
 
-  /** Opens a graph read from somewhere (a file, a past run) in place of the open one, and says so. */
-  async openDocument(doc: GraphDocument, laidOut: boolean, name: string): Promise<void> {
+  /**
+   * Opens a graph read from somewhere (a file, a past run, the library) in a new tab, or in the shown tab when that
+   * is an untouched empty graph, and says so. `library` ties the tab to the library graph it came from.
+   */
+  async openDocument(doc: GraphDocument, laidOut: boolean, name: string, library?: LibraryLink): Promise<void> {
+    if (!this.tabs.activeIsBlank()) await this.tabs.open();
     await this.loadDocument(doc, laidOut);
+    this.tabs.link(this.tabs.active, library);
     this.notify(`Opened ${name}`, 'info');
   }
 

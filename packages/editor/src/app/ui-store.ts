@@ -39,6 +39,8 @@ export interface UiState {
   failure?: string;
   /** The settings dialog is open. */
   settingsOpen?: boolean;
+  /** The library dialog is open; `saving` focuses its name field (Save to library on a tab tied to no graph). */
+  library?: { saving: boolean };
   /** A question waiting for the user's answer (see `EditorApp.ask`). */
   confirm?: { text: string; ok: string; answer(ok: boolean): void };
 }

@@ -9,11 +9,13 @@ import { ContextMenu } from './ContextMenu.js';
 import { Palette } from './Palette.js';
 import { QueuePanel } from './QueuePanel.js';
 import { SearchBox } from './SearchBox.js';
+import { LibraryDialog } from './LibraryDialog.js';
 import { SettingsPanel } from './SettingsPanel.js';
+import { TabStrip } from './TabStrip.js';
 import { Toolbar } from './Toolbar.js';
 import { TooltipLayer } from './Tooltip.js';
 
-/** The editor page: toolbar, node palette, canvas, queue panel, search box and notices. */
+/** The editor page: toolbar, tab strip, node palette, canvas, queue panel, dialogs, search box and notices. */
 export function App({ app }: { app: EditorApp }) {
   const ui = useUi(app.ui);
   const [dragging, setDragging] = useState(false);
@@ -34,6 +36,7 @@ export function App({ app }: { app: EditorApp }) {
   return (
     <div className="pg-app">
       <Toolbar app={app} />
+      <TabStrip app={app} />
       <div className="pg-main">
         <Palette app={app} />
         <div
@@ -65,6 +68,7 @@ export function App({ app }: { app: EditorApp }) {
       {ui.search && <SearchBox app={app} at={ui.search} onClose={() => app.ui.update({ search: undefined })} />}
       {ui.menu && <ContextMenu at={ui.menu.client} items={ui.menu.items} onClose={() => app.ui.update({ menu: undefined })} />}
       {ui.settingsOpen && <SettingsPanel app={app} onClose={() => app.ui.update({ settingsOpen: false })} />}
+      {ui.library && <LibraryDialog app={app} saving={ui.library.saving} onClose={() => app.ui.update({ library: undefined })} />}
       {ui.confirm && <ConfirmDialog question={ui.confirm} />}
       <TooltipLayer />
       {ui.notice && (

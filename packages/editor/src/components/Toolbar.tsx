@@ -32,6 +32,14 @@ export function Toolbar({ app }: { app: EditorApp }) {
         }}
       />
       <button className="pg-button" data-testid="save" onClick={() => app.save()} title="Ctrl+S">Save</button>
+      <span className="pg-sep" />
+      <button className="pg-button" data-testid="library-button" onClick={() => app.ui.update({ library: { saving: false } })} title="Open a graph from the server's library, or save this one into it">
+        Library…
+      </button>
+      <button className="pg-button" data-testid="library-save" onClick={() => void app.library.save()} title="Save to the server's library as a new revision (asks for a name the first time)">
+        Save to library
+      </button>
+      <span className="pg-sep" />
       <button className="pg-button" data-testid="export-api" onClick={() => app.exportApiPrompt()} title="Download the API-format prompt (for POST /prompt and other ComfyUI tools)">
         Export API
       </button>

@@ -1,16 +1,28 @@
 import type { ServerMessage } from '../api/messages.js';
 import { initialRunState, reduceRun, type LocalAction, type RunState } from './run-state.js';
 
+/** Preview frames are object URLs; frees the ones `next` no longer shows. */
+export function revokeDropped(prev: RunState, next: RunState, revoke: (url: string) => void): void {
+  for (const [id, s] of Object.entries(prev.nodes)) {
+    if (s.previewUrl && next.nodes[id]?.previewUrl !== s.previewUrl) revoke(s.previewUrl);
+  }
+}
+
+/** Frees every preview URL a run state holds (a tab that closes). */
+export function revokeAll(state: RunState, revoke: (url: string) => void): void {
+  revokeDropped(state, initialRunState, revoke);
+}
+
 /**
- * Holds the run state shown on nodes and in the toolbar. Node components live in separate React roots, so they
- * subscribe here (through `useSyncExternalStore`) rather than through React context; each node re-renders only
- * when its own slice changes because the reducer keeps other slices' identity.
+ * Holds the run state shown on nodes and in the toolbar: the active tab's (the others keep theirs, see `swap`).
+ * Node components subscribe here (through `useSyncExternalStore`) rather than through React context; each node
+ * re-renders only when its own slice changes because the reducer keeps other slices' identity.
  */
 export class RunStore {
   private current: RunState = initialRunState;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly revoke: (url: string) => void = (url) => URL.revokeObjectURL(url)) {}
+  constructor(readonly revoke: (url: string) => void = (url) => URL.revokeObjectURL(url)) {}
 
   get state(): RunState {
     return this.current;
@@ -26,14 +38,15 @@ export class RunStore {
     const next = reduceRun(prev, action);
     if (next === prev) return;
     this.current = next;
-    this.revokeDropped(prev, next);
+    revokeDropped(prev, next, this.revoke);
     for (const listener of this.listeners) listener();
   }
 
-  /** Preview frames are object URLs; free the ones no node shows any more. */
-  private revokeDropped(prev: RunState, next: RunState): void {
-    for (const [id, s] of Object.entries(prev.nodes)) {
-      if (s.previewUrl && next.nodes[id]?.previewUrl !== s.previewUrl) this.revoke(s.previewUrl);
-    }
+  /** Shows another tab's run state in place of the current one, which is returned (its previews stay alive). */
+  swap(next: RunState): RunState {
+    const previous = this.current;
+    this.current = next;
+    for (const listener of this.listeners) listener();
+    return previous;
   }
 }
