@@ -169,7 +169,7 @@ describe('tabs', () => {
       { timeout: 120_000, polling: 250 },
     );
     // The queue's last status follows the job's end; then nothing of the job is on this tab.
-    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'Idle');
+    await expect.poll(() => page.locator('[data-testid="status"]').textContent(), { timeout: 30_000 }).toBe('Idle');
     await page.waitForTimeout(300);
     await expect(page.locator('[data-testid="output-image"], [data-testid="output-video"], .pg-badge').count()).resolves.toBe(0);
     await expect(page.locator('[data-testid="node"]:not([data-phase="idle"])').count()).resolves.toBe(0);

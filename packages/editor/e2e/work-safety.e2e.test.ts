@@ -114,6 +114,8 @@ describe('work is never lost or crossed', () => {
     await page.waitForSelector(`[data-node-id="${SAVE}"][data-phase="error"]`);
     await openFile(page, 'a.json', otherGraph('Graph A'));
     await titleIs('Graph A');
+    // Framed whole, so Save Video's card (and the output it will show) is in view below the tab strip.
+    await page.evaluate(() => window.__piagraph!.app.handle.zoomToFit());
     await expect(status.textContent()).resolves.toBe('Idle');
     await expect(page.locator('[data-phase="error"]').count()).resolves.toBe(0);
 

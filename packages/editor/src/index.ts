@@ -12,3 +12,4 @@ export * from './document/seed-control.js';
 export * from './document/clipboard.js';
 export * from './store/run-state.js';
 export * from './api/messages.js';
+export * from './tabs/tab-list.js';

@@ -65,6 +65,7 @@ export class Workspace {
     const unload = () => this.persistNow();
     addEventListener('beforeunload', unload);
     addEventListener('pagehide', unload);
+    this.changed();
   }
 
   get list(): TabsState {
@@ -164,8 +165,7 @@ export class Workspace {
   async close(id: string): Promise<boolean> {
     const tab = this.tabs.get(id);
     if (!tab) return false;
-    const dirty = id === this.state.active ? this.app.docs.dirty : tab.session.dirty;
-    if (dirty) {
+    if (tab.session.dirty) {
       const label = this.views.find((v) => v.id === id)?.label ?? 'This graph';
       if (!(await this.app.ask(`"${label}" has unsaved changes. Close it and lose them?`, 'Close without saving'))) return false;
     }
