@@ -14,7 +14,7 @@ import { copyNodes, isClipboardData, pasteNodes, type ClipboardData } from '../d
 import * as edits from '../document/edits.js';
 import { applySeedAdvances, seedAdvances, SEED_CONTROL_KEY, type SeedControl } from '../document/seed-control.js';
 import { registryFromSchemas } from '../defs/client-registry.js';
-import { DocumentStore } from '../document/store.js';
+import { DocumentSession, DocumentStore } from '../document/store.js';
 import { RunStore } from '../store/run-store.js';
 import { canvasActions } from './canvas-actions.js';
 import { loadFirstStartExample } from './example.js';
@@ -558,9 +558,14 @@ export class EditorApp {
    * is an untouched empty graph, and says so. `library` ties the tab to the library graph it came from.
    */
   async openDocument(doc: GraphDocument, laidOut: boolean, name: string, library?: LibraryLink): Promise<void> {
-    if (!this.tabs.activeIsBlank()) await this.tabs.open();
-    await this.loadDocument(doc, laidOut);
-    this.tabs.link(this.tabs.active, library);
+    if (this.tabs.activeIsBlank()) {
+      await this.loadDocument(doc, laidOut);
+      this.tabs.link(this.tabs.active, library);
+    } else {
+      // The new tab shows the graph from its first frame (never an empty graph in between).
+      await this.tabs.open(new DocumentSession(doc), library);
+      if (!laidOut) await this.arrange();
+    }
     this.notify(`Opened ${name}`, 'info');
   }
 
