@@ -30,8 +30,8 @@ export function convPaddedTo(p: Params, name: string, x: Value, channels: number
   const extra = channels - inChannels;
   const g = p.g;
   return g.scope(name, () => {
-    const input = g.pad(x, [0, 0, 0, 0, 0, extra, 0, 0]);
-    const kernel = g.pad(p.tensor(`${name}.weight`), [0, 0, 0, 0, 0, extra, 0, 0]);
+    const input = g.padChannels(x, extra);
+    const kernel = g.padChannels(p.tensor(`${name}.weight`), extra);
     const pad = (k - 1) / 2;
     return g.conv(input, kernel, p.has(`${name}.bias`) ? p.tensor(`${name}.bias`) : null, { pads: [pad, pad, pad, pad], strides: [1, 1] });
   });

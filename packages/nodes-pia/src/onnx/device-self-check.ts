@@ -106,8 +106,7 @@ export async function checkNhwcConv(padTo?: number): Promise<OpCheck> {
   const w = g.initializer('w', { dtype: 'float32', shape: [32, 9, 3, 3], data: wave(32 * 81, 3) });
   const b = g.initializer('b', { dtype: 'float32', shape: [32], data: wave(32, 4) });
   const extra = padTo ? padTo - 9 : 0;
-  const pad = (v: typeof x) => (extra > 0 ? g.pad(v, [0, 0, 0, 0, 0, extra, 0, 0]) : v);
-  g.output(g.conv(pad(x), pad(w), b, { pads: [1, 1, 1, 1], strides: [1, 1] }), 'y');
+  g.output(g.conv(g.padChannels(x, extra), g.padChannels(w, extra), b, { pads: [1, 1, 1, 1], strides: [1, 1] }), 'y');
   const feeds: Feeds = { x: { dims: [2, 9, 8, 12], phase: 1 } };
   // Sums of 81 unit-scale products: float32 rounding stays far below 1e-3.
   return compare(await runOnce(g, feeds, 'webgpu', 'NHWC'), await runOnce(g, feeds, 'cpu'), 1e-3);

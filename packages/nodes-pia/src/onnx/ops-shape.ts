@@ -39,6 +39,11 @@ export class ShapeOps extends ElementwiseOps {
     return this.op('Pad', [x, this.constInt64(pads)]);
   }
 
+  /** `extra` zero channels appended to a 4-D `[N, C, H, W]` tensor (input or kernel): `[N, C + extra, H, W]`. */
+  padChannels(x: Value, extra: number): Value {
+    return extra > 0 ? this.pad(x, [0, 0, 0, 0, 0, extra, 0, 0]) : x;
+  }
+
   /** Splits along `axis` into `parts` equal pieces (a number) or pieces of the given sizes (a list). */
   split(x: Value, parts: number | readonly number[], axis: number): Value[] {
     if (typeof parts === 'number') {
